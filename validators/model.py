@@ -1,0 +1,202 @@
+"""The resolved view of a configuration that the rules read.
+
+The input layer (validators/inputs) turns Terraform HCL/JSON, PEM files and the stack
+config into a `Project`; the rules (validators/rules) only read a `Project`, and the CDK
+constructs (modules/) build the same models directly, so synth and the CLI run one set
+of rules. A value the input layer could not resolve before plan is an `Unresolved`, never
+a guess; a reference to another resource's attribute is a `Ref`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from .findings import Where
+
+
+class Ref(BaseModel):
+    """`aws_acm_certificate.web.arn`: `address` is the full address (with `module.x.` prefix)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    address: str
+    attribute: str = ""
+
+
+class Unresolved(BaseModel):
+    """A value that cannot be known before plan (or that the resolver does not evaluate)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    expression: str
+    reason: str
+
+
+class Pem(BaseModel):
+    """PEM text and where it came from (`origin` is the file the text was read from, or the
+    Terraform file that inlines it). Private keys travel as SecretStr so that no repr, log or
+    error message can print them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: SecretStr
+    origin: Where
+
+    def reveal(self) -> str:
+        return self.text.get_secret_value()
+
+
+Str = Union[str, Ref, Unresolved, None]
+Int = Union[int, Ref, Unresolved, None]
+PemField = Union[Pem, Unresolved, None]
+
+
+class Resource(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    address: str
+    where: Where
+    region: Union[str, Unresolved, None] = None
+    # Every resource address any of this resource's expressions mention (for linking
+    # records, validations and policies to what they serve).
+    refs: frozenset[str] = frozenset()
+
+
+CertificateKind = Literal["acm-imported", "acm-requested", "iam"]
+
+
+class CertificateResource(Resource):
+    """aws_acm_certificate (imported or requested) or aws_iam_server_certificate."""
+
+    kind: CertificateKind
+    body: PemField = None
+    chain: PemField = None
+    private_key: PemField = None
+    domain_name: Str = None
+    subject_alternative_names: Union[list[Str], Unresolved] = Field(default_factory=list)
+    validation_method: Str = None
+    key_algorithm: Str = None
+    transparency_logging: Str = None
+    create_before_destroy: bool = False
+    name: Str = None
+    name_prefix: Str = None
+    path: Str = None
+
+
+class Listener(BaseModel):
+    lb_port: Int = None
+    lb_protocol: Str = None
+    instance_port: Int = None
+    instance_protocol: Str = None
+    ssl_certificate_id: Str = None
+    where: Where
+
+
+class LoadBalancer(Resource):
+    """aws_elb with its inline listener blocks."""
+
+    name: Str = None
+    name_prefix: Str = None
+    listeners: list[Listener] = Field(default_factory=list)
+
+
+class PolicyAttribute(BaseModel):
+    name: Str
+    value: Str
+
+
+class LbPolicy(Resource):
+    """aws_load_balancer_policy: an SSLNegotiationPolicyType, PublicKeyPolicyType or
+    BackendServerAuthenticationPolicyType policy on a Classic LB."""
+
+    load_balancer: Str = None
+    policy_name: Str = None
+    policy_type_name: Str = None
+    attributes: list[PolicyAttribute] = Field(default_factory=list)
+
+
+class ListenerPolicy(Resource):
+    """aws_load_balancer_listener_policy: policies attached to the listener on `lb_port`."""
+
+    load_balancer: Str = None
+    lb_port: Int = None
+    policy_names: Union[list[Str], Unresolved] = Field(default_factory=list)
+
+
+class BackendServerPolicy(Resource):
+    """aws_load_balancer_backend_server_policy: policies on an instance port."""
+
+    load_balancer: Str = None
+    instance_port: Int = None
+    policy_names: Union[list[Str], Unresolved] = Field(default_factory=list)
+
+
+class SslNegotiationPolicy(Resource):
+    """aws_lb_ssl_negotiation_policy (the older single-resource form)."""
+
+    name: Str = None
+    load_balancer: Str = None
+    lb_port: Int = None
+    attributes: list[PolicyAttribute] = Field(default_factory=list)
+
+
+class CertificateValidation(Resource):
+    """aws_acm_certificate_validation."""
+
+    certificate_arn: Str = None
+    validation_record_fqdns: Union[list[Str], Unresolved, None] = None
+
+
+class DnsRecord(Resource):
+    """aws_route53_record: a validation record (refs a certificate's
+    domain_validation_options) or a host name aliasing a load balancer."""
+
+    name: Str = None
+    type: Str = None
+    alias_target: Str = None
+    # True when for_each/count iterates over a certificate's domain_validation_options,
+    # i.e. one record per validation name.
+    per_validation_option: bool = False
+
+
+class PemBundle(BaseModel):
+    """A standalone PEM file: leaf first, the rest its chain; a key if the file holds one."""
+
+    path: str
+    body: Pem
+    chain: Pem | None = None
+    private_key: Pem | None = None
+
+
+class HostBinding(BaseModel):
+    """A host name the configuration serves through a load balancer or certificate
+    (a Route 53 alias, a host declared in the stack config)."""
+
+    host: str
+    target: str  # the address of the aws_elb or certificate resource
+    where: Where
+
+
+class Project(BaseModel):
+    """Everything found in the given paths, resolved as far as possible before plan."""
+
+    certificates: list[CertificateResource] = Field(default_factory=list)
+    load_balancers: list[LoadBalancer] = Field(default_factory=list)
+    lb_policies: list[LbPolicy] = Field(default_factory=list)
+    listener_policies: list[ListenerPolicy] = Field(default_factory=list)
+    backend_policies: list[BackendServerPolicy] = Field(default_factory=list)
+    ssl_negotiation_policies: list[SslNegotiationPolicy] = Field(default_factory=list)
+    validations: list[CertificateValidation] = Field(default_factory=list)
+    dns_records: list[DnsRecord] = Field(default_factory=list)
+    pem_bundles: list[PemBundle] = Field(default_factory=list)
+    hosts: list[HostBinding] = Field(default_factory=list)
+
+
+class Context(BaseModel):
+    """How to evaluate: the instant (`--at`) and the expiry window (`--warn-days`)."""
+
+    at: datetime
+    warn_days: int = 30
