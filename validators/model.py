@@ -60,6 +60,9 @@ class Resource(BaseModel):
     address: str
     where: Where
     region: Union[str, Unresolved, None] = None
+    # The provider configuration the resource uses, in root-module terms ("aws", "aws.use1"):
+    # two resources on one provider share a region even when that region is unknown.
+    provider: str | None = None
     # Every resource address any of this resource's expressions mention (for linking
     # records, validations and policies to what they serve).
     refs: frozenset[str] = frozenset()
@@ -163,12 +166,10 @@ class DnsRecord(Resource):
 
 
 class PemBundle(BaseModel):
-    """A standalone PEM file: leaf first, the rest its chain; a key if the file holds one."""
+    """A standalone PEM file (`*.pem`, `*.crt`) as read: the certificate rules split it into
+    leaf (first certificate), chain (the rest) and any private key."""
 
-    path: str
-    body: Pem
-    chain: Pem | None = None
-    private_key: Pem | None = None
+    pem: Pem
 
 
 class HostBinding(BaseModel):
