@@ -18,6 +18,8 @@ TF_AWS = "https://registry.terraform.io/providers/hashicorp/aws/latest/docs/reso
 RFC5280 = "https://www.rfc-editor.org/rfc/rfc5280"
 CABF_SC081 = "https://cabforum.org/2025/04/11/ballot-sc081v3-introduce-schedule-of-reducing-validity-and-data-reuse-periods/"
 CABF_BR = "https://cabforum.org/working-groups/server/baseline-requirements/requirements/"
+# The project's own page: SARIF's tool.driver.informationUri and the source of its own rules.
+PROJECT_URL = "https://pypi.org/project/elbtls/"
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,9 @@ _RULES: list[tuple[str, str, Severity, str, str, str, str]] = [
     ("value-unresolved", "ELBTLS004", I, "A value a rule needs cannot be resolved before plan; the rule was not applied to it.",
      "Give the variable a default, use a literal, or check the value with `--live` after apply.",
      "https://developer.hashicorp.com/terraform/language/expressions", "input"),
+    ("suppression-invalid", "ELBTLS005", W, "An `elbtls:ignore` comment names no known rule, or gives no reason.",
+     "Write `# elbtls:ignore=<slug> <reason>` with a slug from `elbtls rules` and say why the finding is accepted.",
+     PROJECT_URL, "input"),
     ("cert-expired", "ELBTLS101", E, "The certificate has expired at the evaluation time.",
      "Renew or re-issue the certificate and replace it.", f"{RFC5280}#section-4.1.2.5", "certificate"),
     ("cert-not-yet-valid", "ELBTLS102", E, "The certificate is not valid yet at the evaluation time.",

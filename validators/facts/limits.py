@@ -18,6 +18,11 @@ ACM_SANS_DEFAULT_QUOTA = 10        # "Domain names per ACM certificate" default 
 ACM_SANS_HARD_MAX = 100            # quota ceiling
 ACM_VALIDATION_METHODS = ("DNS", "EMAIL")
 ACM_AMAZON_OWNED_DOMAINS = ("amazonaws.com", "cloudfront.net", "elasticbeanstalk.com")
+# DomainNameString in the ACM API model (botocore acm/2015-12-08): at least two labels,
+# no label starting with a hyphen or ending with one, a wildcard only as the whole first label.
+ACM_DOMAIN_NAME_PATTERN = r"(\*\.)?(((?!-)[A-Za-z0-9-]{0,62}[A-Za-z0-9])\.)+((?!-)[A-Za-z0-9-]{1,62}[A-Za-z0-9])"
+# arn:PARTITION:acm:REGION:ACCOUNT:certificate/ID (groups: region, account)
+ACM_CERTIFICATE_ARN_PATTERN = r"arn:aws(?:-[a-z]+)*:acm:([a-z]+(?:-[a-z]+)+-\d+):(\d{12}):certificate/[A-Za-z0-9-]+"
 
 # ACM ImportCertificate
 ACM_CERTIFICATE_MAX_BYTES = 32_768
@@ -31,15 +36,36 @@ IAM_CHAIN_MAX_CHARS = 2_097_152
 IAM_NAME_PATTERN = r"[\w+=,.@-]+"
 IAM_NAME_MAX = 128
 IAM_NAME_PREFIX_MAX = 102          # the AWS provider appends a 26-character unique suffix
-IAM_PATH_PATTERN = r"(/[\x21-\x7E]*/|/)"   # "/" or "/.../" of printable ASCII (no spaces)
+IAM_PATH_PATTERN = r"(/[\x21-\x7E]+/|/)"   # "/" or "/.../" of printable ASCII (no spaces)
+# arn:PARTITION:iam::ACCOUNT:server-certificate/PATH/NAME (the path without its leading "/")
+IAM_SERVER_CERTIFICATE_ARN_PATTERN = r"arn:aws(?:-[a-z]+)*:iam::(\d{12}):server-certificate/(?:[\x21-\x7E]*/)?[\w+=,.@-]+"
 IAM_PATH_MAX = 512
 
 # Classic Load Balancer
 ELB_NAME_MAX = 32
 ELB_NAME_PATTERN = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+# aws_elb name_prefix: the provider appends a 26-character unique suffix (validNamePrefix in
+# terraform-provider-aws internal/service/elb/validate.go); it may end with a hyphen.
+ELB_NAME_PREFIX_MAX = 6
+ELB_NAME_PREFIX_PATTERN = r"[A-Za-z0-9][A-Za-z0-9-]*"
 ELB_PORT_MIN, ELB_PORT_MAX = 1, 65535
 ELB_PROTOCOLS = ("HTTP", "HTTPS", "TCP", "SSL")
 ELB_SECURE_PROTOCOLS = ("HTTPS", "SSL")
 ELB_LAYER7_PROTOCOLS = ("HTTP", "HTTPS")
 ELB_DEFAULT_SSL_POLICY = "ELBSecurityPolicy-2016-08"  # used when a secure listener has none
 ELB_RESERVED_POLICY_PREFIXES = ("ELBSecurityPolicy-", "ELBSample-")
+# Load balancer settings (ConfigureHealthCheck, ModifyLoadBalancerAttributes): (min, max) bounds.
+# https://docs.aws.amazon.com/elasticloadbalancing/2012-06-01/APIReference/API_HealthCheck.html
+# https://docs.aws.amazon.com/elasticloadbalancing/2012-06-01/APIReference/API_ConnectionSettings.html
+# https://docs.aws.amazon.com/elasticloadbalancing/2012-06-01/APIReference/API_ConnectionDraining.html
+# https://docs.aws.amazon.com/elasticloadbalancing/2012-06-01/APIReference/API_AccessLog.html
+ELB_HEALTHY_THRESHOLD = (2, 10)
+ELB_UNHEALTHY_THRESHOLD = (2, 10)
+ELB_HEALTH_CHECK_INTERVAL = (5, 300)
+ELB_HEALTH_CHECK_TIMEOUT = (2, 60)
+ELB_IDLE_TIMEOUT = (1, 4000)
+ELB_CONNECTION_DRAINING_TIMEOUT = (1, 3600)
+ELB_ACCESS_LOG_INTERVALS = (5, 60)
+
+# A region name as ARNs and provider blocks spell it (us-east-1, us-gov-west-1, eu-central-2).
+AWS_REGION_PATTERN = r"[a-z]{2}(?:-[a-z]+)+-\d+"

@@ -1,1 +1,110 @@
-"""elbtls."""
+"""The validator's input layer: the paths given to `elbtls validate` become a `Project`
+plus the findings about the input itself.
+
+    discover  which files the paths stand for; how a file is read (size limit, encoding)
+    hcl       HCL to the block tree (tree-sitter)         tfjson  Terraform JSON to the same tree
+    loader    parse each module directory once            evaluate  values, references, providers
+    extract   resources into the models of model.py
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from ..catalog import finding
+from ..findings import Finding, Where
+from ..model import HostBinding, Pem, PemBundle, Project
+from .discover import discover, read_text
+from .evaluate import Scope, local_source
+from .extract import extract
+from .loader import Loader
+from .tree import InputError, Suppression
+
+__all__ = ["LoadResult", "Suppression", "load"]
+
+
+@dataclass
+class LoadResult:
+    project: Project
+    findings: list[Finding]
+    suppressions: list[Suppression]
+    # file -> [(address, first line, last line)]: a suppression on or above a resource
+    # covers the findings inside it.
+    resource_spans: dict[str, list[tuple[str, int, int]]] = field(default_factory=dict)
+    files_checked: int = 0
+
+
+def load(paths: list[str], *, max_file_bytes: int = 1_048_576) -> LoadResult:
+    found = discover(paths)
+    loader = Loader(max_file_bytes)
+    project = Project()
+    spans: dict[str, list[tuple[str, int, int]]] = {}
+    findings: list[Finding] = list(found.findings)
+
+    modules = {}
+    for d in found.modules:
+        module = loader.module(d.path, d.display, d.files)
+        if not isinstance(module, str):
+            modules[os.path.realpath(d.path)] = module
+    for module in _roots(modules):
+        extract(Scope(module, loader), project, findings, spans)
+
+    for f in found.pems:
+        if os.path.realpath(f.path) in loader.file_reads:
+            continue  # read by file() in the configuration: checked there, as body, chain or key
+        loader.files_checked += 1
+        try:
+            text = read_text(f.path, max_file_bytes)
+        except InputError as e:
+            findings.append(finding("input-unreadable", e.message, Where(file=f.display, line=e.line)))
+            continue
+        project.pem_bundles.append(PemBundle(pem=Pem(text=text, origin=Where(file=f.display))))
+
+    for f in found.stack_configs:
+        loader.files_checked += 1
+        project.hosts.extend(_stack_hosts(f.path, f.display, max_file_bytes, findings))
+
+    return LoadResult(project, findings + loader.findings, loader.suppressions, spans, loader.files_checked)
+
+
+def _roots(modules: dict) -> list:
+    """The modules to evaluate as roots: those no other given module calls (a called one is
+    evaluated through its call, with the call's inputs), then any left over in a cycle."""
+    called: dict[str, set[str]] = {}
+    for key, module in modules.items():
+        called[key] = {os.path.realpath(os.path.join(module.path, s))
+                       for s in map(local_source, module.calls.values()) if s}
+    callees = set().union(*called.values()) if called else set()
+    roots = [k for k in modules if k not in callees]
+    reached, pending = set(roots), list(roots)
+    while True:
+        while pending:
+            for k in called.get(pending.pop(), ()):
+                if k in modules and k not in reached:
+                    reached.add(k)
+                    pending.append(k)
+        left = next((k for k in modules if k not in reached), None)
+        if left is None:
+            return [modules[k] for k in roots]
+        roots.append(left)
+        reached.add(left)
+        pending.append(left)
+
+
+def _stack_hosts(path: str, display: str, max_file_bytes: int, findings: list[Finding]) -> list[HostBinding]:
+    try:
+        from .. import stackconfig
+    except ModuleNotFoundError as e:
+        if e.name and e.name.endswith("stackconfig"):
+            return []  # TODO: validators/stackconfig.py (another engineer's) does not exist yet
+        raise
+    try:
+        read_text(path, max_file_bytes)  # the same size, binary and encoding checks as every file
+        return list(stackconfig.hosts(path, display))
+    except InputError as e:
+        findings.append(finding("input-unreadable", e.message, Where(file=display, line=e.line)))
+        return []
+    except (OSError, ValueError) as e:  # tomllib.TOMLDecodeError is a ValueError
+        findings.append(finding("input-unreadable", f"cannot read the stack config: {e}", Where(file=display)))
+        return []

@@ -1,0 +1,53 @@
+"""Shared fixtures: run the `elbtls` command as a user would (a real process) or in-process
+(fast), each giving back (status, stdout, stderr). Other fixtures live in the test files
+that need them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ELBTLS = Path(sys.executable).with_name("elbtls")
+
+
+@dataclass
+class Result:
+    status: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def elbtls_process():
+    """Run the installed `elbtls` script in a fresh process: `elbtls_process(*args, cwd=...)`."""
+
+    def run(*args: str, cwd: Path | str | None = None, env: dict | None = None) -> Result:
+        environment = {**os.environ, **(env or {})}
+        done = subprocess.run([str(ELBTLS), *args], cwd=cwd, env=environment, capture_output=True,
+                              text=True, timeout=120)
+        return Result(done.returncode, done.stdout, done.stderr)
+
+    return run
+
+
+@pytest.fixture
+def elbtls_main(capsys, monkeypatch):
+    """Run `cli.main(args)` in this process from `cwd`: `elbtls_main(*args, cwd=...)`."""
+    from elbtls.validators import cli
+
+    def run(*args: str, cwd: Path | str | None = None) -> Result:
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as exit_:
+            cli.main(list(args))
+        captured = capsys.readouterr()
+        return Result(exit_.value.code, captured.out, captured.err)
+
+    return run

@@ -1,0 +1,81 @@
+"""SARIF 2.1.0: valid against the official schema (tests/data, see its README) and shaped
+the way GitHub code scanning reads it."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from elbtls.validators.catalog import RULES, finding
+from elbtls.validators.engine import Report
+from elbtls.validators.findings import Where
+from elbtls.validators.report import render
+
+SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
+AT = datetime(2026, 6, 1, tzinfo=timezone.utc)
+
+
+def sarif(*findings) -> dict:
+    log = json.loads(render(Report(tuple(findings), 2, AT), "sarif"))
+    jsonschema.Draft4Validator(SCHEMA, format_checker=jsonschema.FormatChecker()).validate(log)
+    return log
+
+
+def test_schema_rejects_a_broken_log():
+    """The schema check can fail: a result without a message is invalid."""
+    log = sarif(finding("missing-san", "no SAN", Where(file="leaf.pem")))
+    del log["runs"][0]["results"][0]["message"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft4Validator(SCHEMA).validate(log)
+
+
+def test_driver_lists_every_rule_by_code_and_slug():
+    driver = sarif()["runs"][0]["tool"]["driver"]
+    assert driver["name"] == "elbtls" and driver["version"] and driver["informationUri"].startswith("https://")
+    assert [(r["id"], r["name"]) for r in driver["rules"]] == [(r.code, r.slug) for r in RULES.values()]
+    first = driver["rules"][0]
+    assert first["shortDescription"]["text"] and first["helpUri"].startswith("https://")
+    assert first["defaultConfiguration"]["level"] == "error"
+    assert {r["defaultConfiguration"]["level"] for r in driver["rules"]} == {"error", "warning", "note"}
+
+
+def test_results_locations_levels_and_fingerprints(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    log = sarif(
+        finding("listener-missing-certificate", "no cert", Where(file="infra/my stack/main.tf", line=12,
+                                                                 resource="aws_elb.web")),
+        finding("missing-san", "no SAN", Where(file=str(tmp_path / "certs" / "leaf.pem"))),
+        finding("value-unresolved", "var.arn", Where(file="/elsewhere/x.tf", line=3)),
+        finding("live-check-incomplete", "throttled", Where(resource="aws_elb.web")),
+    )
+    run = log["runs"][0]
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == tmp_path.as_uri() + "/"
+    rules = run["tool"]["driver"]["rules"]
+    results = run["results"]
+    for r in results:
+        assert rules[r["ruleIndex"]]["id"] == r["ruleId"]
+        assert len(r["partialFingerprints"]["elbtlsFinding/v1"]) == 32
+    cert, san, unresolved, live = results
+    assert (cert["ruleId"], cert["level"], cert["message"]["text"]) == ("ELBTLS505", "error", "no cert")
+    physical = cert["locations"][0]["physicalLocation"]
+    assert physical == {"artifactLocation": {"uri": "infra/my%20stack/main.tf", "uriBaseId": "%SRCROOT%"},
+                        "region": {"startLine": 12}}
+    assert cert["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == "aws_elb.web"
+    assert san["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": "certs/leaf.pem", "uriBaseId": "%SRCROOT%"}}     # no line: no region
+    assert unresolved["level"] == "note"
+    assert unresolved["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "file:///elsewhere/x.tf"}
+    assert "physicalLocation" not in live["locations"][0]
+
+
+def test_fingerprint_survives_a_line_move_but_not_a_different_finding():
+    def fingerprint(**where):
+        log = sarif(finding("listener-missing-certificate", "no cert", Where(file="main.tf", **where)))
+        return log["runs"][0]["results"][0]["partialFingerprints"]["elbtlsFinding/v1"]
+
+    assert fingerprint(line=12, resource="aws_elb.web") == fingerprint(line=40, resource="aws_elb.web")
+    assert fingerprint(line=12, resource="aws_elb.web") != fingerprint(line=12, resource="aws_elb.api")
