@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from ..validators.model import CertificateResource, CertificateValidation, DnsRecord, Ref
 from ..validators.stackconfig import ZONE_LOOKUP
 from . import cdk
-from .base import ElbTlsConstruct
+from .base import ElbTlsConstruct, terraform_name
 from .pem import PemSource
 from .props import CertificateSource, ImportedCertificateProps, RequestedCertificateProps, parse
 
@@ -47,7 +45,7 @@ class RequestedCertificate(ElbTlsConstruct, CertificateSource):
         for domain, zone in p.zones.items():
             if zone == ZONE_LOOKUP:
                 data = cdk.DataAwsRoute53Zone(self, f"zone-{domain}", name=domain, private_zone=False)
-                data.override_logical_id(f"{self.tf_name}_{re.sub(r'[^A-Za-z0-9_-]', '_', domain)}")
+                data.override_logical_id(f"{self.tf_name}_{terraform_name(domain)}")
                 zone = data.zone_id
             ids[domain] = zone
         return {name: ids[domain] for name, domain in p.validation_zones().items()}

@@ -26,6 +26,11 @@ _PROJECT_FIELDS = {CertificateResource: "certificates", LoadBalancer: "load_bala
                    CertificateValidation: "validations", DnsRecord: "dns_records", HostBinding: "hosts"}
 
 
+def terraform_name(text: str) -> str:
+    """`text` with every character a Terraform identifier cannot hold replaced by `_`."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", text)
+
+
 class ElbTlsConstruct(cdk.Construct):
     """Base of the elbtls constructs; subclasses implement `models()` and may override `uses()`."""
 
@@ -43,7 +48,7 @@ class ElbTlsConstruct(cdk.Construct):
         """The Terraform resource name of the construct's main resource: its path inside the
         stack (`web`, or `group_web` when nested), so the HCL reads like hand-written code."""
         parts = self.node.path.split("/")[len(self.stack.node.path.split("/")):]
-        name = re.sub(r"[^A-Za-z0-9_-]", "_", "_".join(parts))
+        name = terraform_name("_".join(parts))
         return name if re.match(r"[A-Za-z_]", name) else f"_{name}"
 
     def named(self, resource, suffix: str = ""):

@@ -67,4 +67,6 @@ VERSION = import_module("importlib.metadata").version(_core_name)
 # `constructs` and `jsii` are shared by both flavours; re-exported so callers need one import.
 from constructs import Construct, IValidation  # noqa: E402
 from jsii import implements  # noqa: E402
-from jsii.errors import JSIIError  # noqa: E402  what a failed synth (e.g. a validation) raises
+# A JavaScript error (a failed validation, a duplicate construct id) reaches Python as a
+# RuntimeError whose __cause__ is a JavaScriptError.
+from jsii.errors import JavaScriptError  # noqa: E402

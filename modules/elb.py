@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import re
 
 from cryptography.hazmat.primitives import serialization
 
@@ -12,12 +11,12 @@ from ..validators.facts import tls_policies
 from ..validators.facts.limits import ACM_CHAIN_MAX_BYTES
 from ..validators.inputs.discover import read_text
 from ..validators.inputs.tree import InputError
-from ..validators.links import BACKEND_AUTH_TYPE, PUBLIC_KEY_TYPE, SSL_NEGOTIATION_TYPE
+from ..validators.rules.links import BACKEND_AUTH_TYPE, PUBLIC_KEY_TYPE, SSL_NEGOTIATION_TYPE
 from ..validators.model import (BackendServerPolicy, HostBinding, LbPolicy, Listener, ListenerPolicy, LoadBalancer,
                                 PolicyAttribute, Ref)
 from ..validators.stackconfig import CustomTlsPolicy
-from . import cdk
-from .base import ElbTlsConstruct
+from . import cdk, conventions
+from .base import ElbTlsConstruct, terraform_name
 from .props import CertificateSource, ListenerProps, LoadBalancerProps, parse
 
 
@@ -74,10 +73,9 @@ class ClassicLoadBalancer(ElbTlsConstruct):
         for listener in self.props.listeners:
             if not listener.secure:
                 continue
-            spec = listener.tls_policy or tls_policies.RECOMMENDED
-            name, attributes = _tls_policy(spec)
+            name, attributes = _tls_policy(listener.tls_policy or tls_policies.RECOMMENDED)
             if name not in made:
-                made[name] = self._policy(f"_tls_{_slug(name)}", name, SSL_NEGOTIATION_TYPE,
+                made[name] = self._policy(f"_tls_{terraform_name(name)}", name, SSL_NEGOTIATION_TYPE,
                                           [(n, v, v) for n, v in attributes])
             policy, ref = made[name]
             attach = cdk.LoadBalancerListenerPolicy(
@@ -88,9 +86,9 @@ class ClassicLoadBalancer(ElbTlsConstruct):
                                                load_balancer=self._lb_ref, lb_port=listener.lb_port, policy_names=[ref]))
 
     def _backend_authentication(self, port: int, keys: list[str]) -> None:
-        key_policies = [self._policy(f"_backend_key_{port}_{i}", f"backend-key-{port}-{i}", PUBLIC_KEY_TYPE,
+        key_policies = [self._policy(f"_backend_key_{port}_{i}", conventions.backend_key_policy(port, i), PUBLIC_KEY_TYPE,
                                      [("PublicKey", key, key)]) for i, key in enumerate(keys)]
-        auth, auth_ref = self._policy(f"_backend_auth_{port}", f"backend-auth-{port}", BACKEND_AUTH_TYPE,
+        auth, auth_ref = self._policy(f"_backend_auth_{port}", conventions.backend_auth_policy(port), BACKEND_AUTH_TYPE,
                                       [("PublicKeyPolicyName", policy.policy_name, ref) for policy, ref in key_policies])
         attach = cdk.LoadBalancerBackendServerPolicy(
             self, f"backend-{port}", load_balancer_name=self.elb.name, instance_port=port,
@@ -129,17 +127,11 @@ def _listener(listener: ListenerProps):
 def _tls_policy(spec: str | CustomTlsPolicy) -> tuple[str, list[tuple[str, str]]]:
     """(policy name on the load balancer, attributes) of an SSLNegotiationPolicyType policy."""
     if isinstance(spec, str):
-        # Named after the predefined policy it references, so switching policies creates a
-        # new policy beside the old one instead of rewriting a policy a listener uses.
-        return f"elbtls-{spec}", [(tls_policies.REFERENCE_ATTRIBUTE, spec)]
+        return conventions.tls_policy(spec), [(tls_policies.REFERENCE_ATTRIBUTE, spec)]
     attributes = [(name, "true") for name in [*spec.protocols, *spec.ciphers]]
     if spec.server_defined_cipher_order:
         attributes.append((tls_policies.SERVER_ORDER_ATTRIBUTE, "true"))
     return spec.name, attributes
-
-
-def _slug(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]", "_", name)
 
 
 def _public_key(path: str) -> str:

@@ -7,13 +7,11 @@ from pathlib import Path
 
 from ..validators import stackconfig
 from . import cdk, demo_pki
+from .conventions import AWS_PROVIDER_CONSTRAINT
 from .acm import ImportedCertificate, RequestedCertificate
 from .elb import ClassicLoadBalancer
 from .iam import IamServerCertificate
 
-# The configuration must work with every AWS provider from 5.100 (the version the local
-# mirror and many users hold) to the 6.x the bindings were generated for.
-AWS_PROVIDER_CONSTRAINT = ">= 5.100, < 7"
 _CERTIFICATE_CLASSES = {"requested": RequestedCertificate, "imported": ImportedCertificate,
                         "iam": IamServerCertificate}
 
@@ -29,7 +27,9 @@ class ElbTlsStack(cdk.TerraformStack):
         self.region = region
         cdk.AwsProvider(self, "aws", region=region, default_tags=[{"tags": tags}] if tags else None)
         cdk.LocalBackend(self, path=f"../../../terraform.{id}.tfstate")
-        self.add_override("terraform.required_providers.aws.version", AWS_PROVIDER_CONSTRAINT)
+        # CDKTF's bindings write the legacy `source = "aws"`; spell out the registry address.
+        self.add_override("terraform.required_providers.aws", {"source": "hashicorp/aws",
+                                                              "version": AWS_PROVIDER_CONSTRAINT})
 
 
 def build(app: cdk.App, config: stackconfig.StackConfig, base_dir: str | os.PathLike) -> dict[str, ElbTlsStack]:
@@ -83,11 +83,8 @@ def synth(config: stackconfig.StackConfig, base_dir: str | os.PathLike, outdir: 
         app.synth()
     except ValueError as e:  # pydantic.ValidationError included
         raise SynthError(str(e)) from None
-    except cdk.JSIIError as e:
-        raise SynthError(_without_js_stack(str(e))) from None
+    except RuntimeError as e:
+        if not isinstance(e.__cause__, cdk.JavaScriptError):
+            raise
+        raise SynthError(str(e)) from None
     return app
-
-
-def _without_js_stack(text: str) -> str:
-    """A jsii error's message without the JavaScript stack trace that follows it."""
-    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("at ")).strip()

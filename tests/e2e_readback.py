@@ -25,10 +25,12 @@ from cryptography.hazmat.primitives.serialization import load_der_public_key
 SECURE = ("HTTPS", "SSL")
 SECRET_ATTRIBUTES = ("private_key",)
 # The predefined policy the constructs attach when none is given, and the protocols a custom
-# policy must not enable (see validators' ssl-policy-outdated and ssl-policy-weak-protocol).
+# policy must not enable (the validator's ssl-policy-outdated and ssl-policy-weak-protocol).
 DEFAULT_TLS_POLICY = "ELBSecurityPolicy-TLS-1-2-2017-01"
 WEAK_PROTOCOLS = ("Protocol-SSLv3", "Protocol-TLSv1", "Protocol-TLSv1.1")
 
+
+# --- the expected side: Terraform state ----------------------------------------------------
 
 @dataclass
 class Deployed:
@@ -63,6 +65,8 @@ def region_of_arn(arn: str) -> str:
     return arn.split(":")[3]
 
 
+# --- the actual side: AWS through boto3 ----------------------------------------------------
+
 class Aws:
     """boto3 clients against one endpoint (the moto server), one per service and region."""
 
@@ -80,17 +84,100 @@ class Aws:
         return self._clients[key]
 
 
-def lb_region(lb: dict) -> str:
-    """The load balancer's region, from the ARN the provider computed for it."""
-    return region_of_arn(lb["arn"])
+@dataclass
+class LiveListener:
+    protocol: str
+    instance_port: int
+    certificate: str | None
+    policies: dict[str, dict]   # {name: {"type": ..., "attributes": {name: value}}}
 
+
+@dataclass
+class LiveLoadBalancer:
+    name: str
+    region: str
+    listeners: dict[int, LiveListener]        # by lb_port
+    backend_policies: dict[int, dict[str, dict]]  # by instance port, as LiveListener.policies
+
+    def tls_policy(self, port: int) -> dict | None:
+        """The listener's one SSLNegotiationPolicyType policy (None when there is none; an
+        AssertionError when there are several)."""
+        tls = [p for p in self.listeners[port].policies.values() if p["type"] == "SSLNegotiationPolicyType"]
+        assert len(tls) <= 1, f"{self.name} listener {port}: {len(tls)} TLS negotiation policies"
+        return tls[0] if tls else None
+
+
+def _policies(elb, lb_name: str, names: list[str]) -> dict[str, dict]:
+    if not names:
+        return {}
+    described = elb.describe_load_balancer_policies(LoadBalancerName=lb_name, PolicyNames=names)
+    return {p["PolicyName"]: {"type": p["PolicyTypeName"],
+                              "attributes": {a["AttributeName"]: a.get("AttributeValue", "")
+                                             for a in p.get("PolicyAttributeDescriptions", [])}}
+            for p in described["PolicyDescriptions"]}
+
+
+def read_load_balancer(aws: Aws, region: str, name: str) -> LiveLoadBalancer:
+    """A Classic Load Balancer as AWS describes it: listeners with their certificate and
+    policies, back-end policies by instance port (each auth policy's public-key policies too)."""
+    elb = aws.client("elb", region)
+    desc = elb.describe_load_balancers(LoadBalancerNames=[name])["LoadBalancerDescriptions"][0]
+    listeners = {}
+    for d in desc["ListenerDescriptions"]:
+        ls = d["Listener"]
+        listeners[ls["LoadBalancerPort"]] = LiveListener(
+            protocol=ls["Protocol"].upper(), instance_port=ls["InstancePort"],
+            certificate=ls.get("SSLCertificateId") or None, policies=_policies(elb, name, d["PolicyNames"]))
+    backend = {}
+    for d in desc.get("BackendServerDescriptions", []):
+        if not d.get("PolicyNames"):
+            continue
+        policies = _policies(elb, name, d["PolicyNames"])
+        for auth in [p for p in policies.values() if p["type"] == "BackendServerAuthenticationPolicyType"]:
+            key_policies = [v for k, v in auth["attributes"].items() if k.startswith("PublicKeyPolicyName")]
+            policies.update(_policies(elb, name, key_policies))
+        backend[d["InstancePort"]] = policies
+    return LiveLoadBalancer(name, region, listeners, backend)
+
+
+def backend_public_keys(lb: LiveLoadBalancer, instance_port: int) -> set[bytes]:
+    """DER public keys the load balancer trusts on an instance port (AssertionError when a
+    PublicKey attribute is not base64 DER)."""
+    keys = set()
+    for name, policy in lb.backend_policies.get(instance_port, {}).items():
+        if policy["type"] != "PublicKeyPolicyType":
+            continue
+        der = base64.b64decode(policy["attributes"]["PublicKey"], validate=True)
+        try:
+            load_der_public_key(der)
+        except ValueError as exc:
+            raise AssertionError(f"{lb.name} policy {name}: PublicKey is not DER ({exc})") from None
+        keys.add(der)
+    return keys
+
+
+def assert_tls12_only(where: str, policy: dict | None) -> None:
+    """A TLS negotiation policy that allows TLS 1.2 only: the default predefined policy, or a
+    custom one enabling Protocol-TLSv1.2 and none of the weak protocols."""
+    assert policy is not None, f"{where}: no TLS negotiation policy (AWS would use ELBSecurityPolicy-2016-08)"
+    attrs = policy["attributes"]
+    reference = attrs.get("Reference-Security-Policy")
+    if reference:
+        assert reference == DEFAULT_TLS_POLICY, f"{where}: predefined policy {reference}"
+        return
+    assert attrs.get("Protocol-TLSv1.2") == "true", f"{where}: TLS 1.2 not enabled"
+    weak = [p for p in WEAK_PROTOCOLS if attrs.get(p) == "true"]
+    assert not weak, f"{where}: enables {weak}"
+
+
+# --- state against AWS ---------------------------------------------------------------------
 
 def check_certificates(aws: Aws, state: Deployed) -> dict[str, str]:
     """Every certificate in the state exists in AWS as configured; returns {arn: kind}."""
     found: dict[str, str] = {}
     for cert in state.of("aws_acm_certificate"):
-        acm = aws.client("acm", region_of_arn(cert["arn"]))
-        got = acm.describe_certificate(CertificateArn=cert["arn"])["Certificate"]
+        got = aws.client("acm", region_of_arn(cert["arn"])).describe_certificate(
+            CertificateArn=cert["arn"])["Certificate"]
         assert got["Status"] == "ISSUED", f"{cert['_address']}: ACM status {got['Status']}"
         if cert.get("certificate_body"):
             assert got["Type"] == "IMPORTED", cert["_address"]
@@ -112,97 +199,45 @@ def check_certificates(aws: Aws, state: Deployed) -> dict[str, str]:
     return found
 
 
-def _policies(elb, lb_name: str, names: list[str]) -> dict[str, dict]:
-    """{policy name: {"type": ..., "attributes": {name: value}}} for the given policy names."""
-    if not names:
-        return {}
-    described = elb.describe_load_balancer_policies(LoadBalancerName=lb_name, PolicyNames=names)
-    return {p["PolicyName"]: {"type": p["PolicyTypeName"],
-                              "attributes": {a["AttributeName"]: a.get("AttributeValue", "")
-                                             for a in p.get("PolicyAttributeDescriptions", [])}}
-            for p in described["PolicyDescriptions"]}
-
-
-def assert_tls_policy(where: str, policy: dict) -> None:
-    """A TLS negotiation policy that allows TLS 1.2 only: the default predefined policy, or a
-    custom one enabling Protocol-TLSv1.2 and none of the weak protocols."""
-    attrs = policy["attributes"]
-    reference = attrs.get("Reference-Security-Policy")
-    if reference:
-        assert reference == DEFAULT_TLS_POLICY, f"{where}: predefined policy {reference}"
-        return
-    assert attrs.get("Protocol-TLSv1.2") == "true", f"{where}: TLS 1.2 not enabled"
-    weak = [p for p in WEAK_PROTOCOLS if attrs.get(p) == "true"]
-    assert not weak, f"{where}: enables {weak}"
-
-
-def check_load_balancers(aws: Aws, state: Deployed, certificates: dict[str, str]) -> list[str]:
-    """Every aws_elb in the state is deployed with its listeners, each secure listener with its
-    certificate (one this configuration deployed, in the load balancer's region) and a TLS 1.2
-    negotiation policy, and back-end authentication where configured. Returns the kinds of
-    certificate the listeners use."""
-    used: list[str] = []
+def check_load_balancers(aws: Aws, state: Deployed, certificates: dict[str, str]) -> dict[str, LiveLoadBalancer]:
+    """Every aws_elb in the state is deployed with its listeners; each secure listener carries
+    its certificate (one this configuration deployed, in the load balancer's region) and the
+    configured policies, one of them a TLS 1.2 negotiation policy; back-end policies are as
+    configured. Returns what AWS holds, by load balancer name."""
     listener_policies = {(p["load_balancer_name"], p["load_balancer_port"]): set(p["policy_names"])
                          for p in state.of("aws_load_balancer_listener_policy")}
+    backend_policies = {(p["load_balancer_name"], p["instance_port"]): set(p["policy_names"])
+                        for p in state.of("aws_load_balancer_backend_server_policy")}
+    out = {}
     for lb in state.of("aws_elb"):
-        region = lb_region(lb)
-        elb = aws.client("elb", region)
-        desc = elb.describe_load_balancers(LoadBalancerNames=[lb["name"]])["LoadBalancerDescriptions"][0]
-        live = {d["Listener"]["LoadBalancerPort"]: d for d in desc["ListenerDescriptions"]}
-        assert set(live) == {ls["lb_port"] for ls in lb["listener"]}, f"{lb['_address']}: listener ports"
+        live = out[lb["name"]] = read_load_balancer(aws, region_of_arn(lb["arn"]), lb["name"])
+        assert set(live.listeners) == {ls["lb_port"] for ls in lb["listener"]}, f"{lb['_address']}: listener ports"
         for ls in lb["listener"]:
             where = f"{lb['_address']} listener {ls['lb_port']}"
-            got = live[ls["lb_port"]]
-            assert got["Listener"]["Protocol"] == ls["lb_protocol"].upper(), where
-            assert got["Listener"]["InstancePort"] == ls["instance_port"], where
-            if ls["lb_protocol"].upper() not in SECURE:
-                assert not got["Listener"].get("SSLCertificateId"), where
+            got = live.listeners[ls["lb_port"]]
+            assert (got.protocol, got.instance_port) == (ls["lb_protocol"].upper(), ls["instance_port"]), where
+            if got.protocol not in SECURE:
+                assert got.certificate is None, where
                 continue
-            arn = got["Listener"].get("SSLCertificateId")
-            assert arn and arn == ls["ssl_certificate_id"], f"{where}: certificate {arn}"
-            assert arn in certificates, f"{where}: {arn} is not a certificate this configuration deployed"
-            if certificates[arn].startswith("acm"):
-                assert region_of_arn(arn) == region, f"{where}: certificate in {region_of_arn(arn)}"
-            used.append(certificates[arn])
-            names = got["PolicyNames"]
-            assert set(names) == listener_policies.get((lb["name"], ls["lb_port"]), set()), where
-            tls = [p for p in _policies(elb, lb["name"], names).values() if p["type"] == "SSLNegotiationPolicyType"]
-            assert len(tls) == 1, f"{where}: {len(tls)} TLS negotiation policies"
-            assert_tls_policy(where, tls[0])
-        _check_backend_auth(elb, lb, desc, state)
-    return used
-
-
-def _check_backend_auth(elb, lb: dict, desc: dict, state: Deployed) -> None:
-    """Back-end policies as configured; each authentication policy names a public-key policy
-    whose key is base64 DER."""
-    configured = {p["instance_port"]: set(p["policy_names"])
-                  for p in state.of("aws_load_balancer_backend_server_policy")
-                  if p["load_balancer_name"] == lb["name"]}
-    live = {d["InstancePort"]: set(d.get("PolicyNames", [])) for d in desc.get("BackendServerDescriptions", [])}
-    assert {k: v for k, v in live.items() if v} == configured, f"{lb['_address']}: back-end policies"
-    for port, names in configured.items():
-        policies = _policies(elb, lb["name"], sorted(names))
-        auth = [p for p in policies.values() if p["type"] == "BackendServerAuthenticationPolicyType"]
-        assert auth, f"{lb['_address']} instance port {port}: no BackendServerAuthenticationPolicyType"
-        for a in auth:
-            key_policy_name = a["attributes"]["PublicKeyPolicyName"]
-            key_policy = _policies(elb, lb["name"], [key_policy_name])[key_policy_name]
-            assert key_policy["type"] == "PublicKeyPolicyType", key_policy_name
-            _assert_public_key(key_policy["attributes"]["PublicKey"], key_policy_name)
-
-
-def _assert_public_key(b64: str, where: str) -> None:
-    try:
-        load_der_public_key(base64.b64decode(b64, validate=True))
-    except ValueError as exc:
-        raise AssertionError(f"{where}: PublicKey is not base64 DER ({exc})") from None
+            assert got.certificate and got.certificate == ls["ssl_certificate_id"], f"{where}: certificate {got.certificate}"
+            assert got.certificate in certificates, f"{where}: {got.certificate} is not a certificate this configuration deployed"
+            if certificates[got.certificate].startswith("acm"):
+                assert region_of_arn(got.certificate) == live.region, f"{where}: certificate in another region"
+            assert set(got.policies) == listener_policies.get((lb["name"], ls["lb_port"]), set()), f"{where}: policies"
+            assert_tls12_only(where, live.tls_policy(ls["lb_port"]))
+        configured = {port: names for (name, port), names in backend_policies.items() if name == lb["name"]}
+        deployed = {port: {n for n, p in pols.items() if p["type"] != "PublicKeyPolicyType"}
+                    for port, pols in live.backend_policies.items()}
+        assert deployed == configured, f"{lb['_address']}: back-end policies"
+        for port in configured:
+            assert backend_public_keys(live, port), f"{lb['_address']} instance port {port}: no public key"
+    return out
 
 
 def check_gone(aws: Aws, state: Deployed) -> None:
     """After destroy, nothing the state held is left in AWS."""
     for lb in state.of("aws_elb"):
-        elb = aws.client("elb", lb_region(lb))
+        elb = aws.client("elb", region_of_arn(lb["arn"]))
         names = [d["LoadBalancerName"] for d in elb.describe_load_balancers()["LoadBalancerDescriptions"]]
         assert lb["name"] not in names, f"{lb['_address']} still exists"
     for cert in state.of("aws_acm_certificate"):

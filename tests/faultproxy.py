@@ -14,7 +14,7 @@ makes the proxy answer that operation the way a failing AWS would instead:
 The operation is read from the request (X-Amz-Target for JSON services such as ACM, the
 `Action` form field for query services such as ELB, IAM and EC2) and the region from the
 SigV4 credential scope. `requests` counts every HTTP attempt per operation, faulted or not,
-so a test can see the retries.
+and `requests_by_region` per (operation, region), so a test can see the retries.
 """
 
 from __future__ import annotations
@@ -64,6 +64,7 @@ class FaultProxy:
         self.upstream = urlsplit(upstream)
         self.hang_seconds = hang_seconds
         self.requests: Counter[str] = Counter()
+        self.requests_by_region: Counter[tuple[str, str | None]] = Counter()
         self._faults: dict[tuple[str, str | None], Fault] = {}
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -84,6 +85,7 @@ class FaultProxy:
         with self._lock:
             self._faults.clear()
             self.requests.clear()
+            self.requests_by_region.clear()
 
     def env(self, base: dict[str, str]) -> dict[str, str]:
         return {**base, "AWS_ENDPOINT_URL": self.url}
@@ -91,6 +93,7 @@ class FaultProxy:
     def _take(self, operation: str, region: str | None) -> Fault | None:
         with self._lock:
             self.requests[operation] += 1
+            self.requests_by_region[(operation, region)] += 1
             for key in ((operation, region), (operation, None)):
                 fault = self._faults.get(key)
                 if fault is None:

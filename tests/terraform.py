@@ -91,15 +91,18 @@ class Terraform:
     # Variables for this directory's runs: the moto endpoint and credentials, TF_VAR_*.
     env: dict[str, str] = field(default_factory=dict)
     plugin_cache: Path = PLUGIN_CACHE
+    # Where `.terraform` goes (TF_DATA_DIR); None = in the working directory.
+    data_dir: Path | None = None
 
     @classmethod
     def offline(cls, workdir: Path, scratch: Path, env: dict[str, str]) -> "Terraform":
         """Terraform in `workdir` installing providers from the mirror; its CLI configuration
-        is written under `scratch`."""
+        and `.terraform` go under `scratch`, so a shared configuration directory stays clean."""
         problem = mirror_problem()
         if problem:
             raise TerraformError(problem)
-        return cls(workdir, write_cli_config(scratch / "terraform.tfrc", provider_mirror()), env)
+        return cls(workdir, write_cli_config(scratch / "terraform.tfrc", provider_mirror()), env,
+                   data_dir=scratch / ".terraform")
 
     def base_env(self) -> dict[str, str]:
         """A minimal environment: PATH and HOME from the caller, nothing AWS or TF."""
@@ -112,6 +115,7 @@ class Terraform:
             "TF_IN_AUTOMATION": "1",
             "TF_INPUT": "0",
             "CHECKPOINT_DISABLE": "1",
+            **({"TF_DATA_DIR": str(self.data_dir)} if self.data_dir else {}),
             **self.env,
         }
 

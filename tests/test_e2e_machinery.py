@@ -89,8 +89,9 @@ def test_apply_read_back_destroy(tmp_path, moto, pki):
     try:
         certificates = rb.check_certificates(aws, state)
         assert sorted(certificates.values()) == ["acm-imported", "iam"]
-        used = rb.check_load_balancers(aws, state, certificates)
-        assert sorted(used) == ["acm-imported", "iam"]
+        live = rb.check_load_balancers(aws, state, certificates)
+        assert {port: certificates[ls.certificate] for port, ls in live["e2e-web"].listeners.items()} == {
+            443: "acm-imported", 8443: "iam"}
         # The read-back notices a listener that lost its TLS policy outside Terraform.
         aws.client("elb").set_load_balancer_policies_of_listener(
             LoadBalancerName="e2e-web", LoadBalancerPort=443, PolicyNames=[])

@@ -5,6 +5,7 @@ regions, with the AWS calls batched and cached."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import subprocess
 import time
@@ -193,3 +194,34 @@ def test_no_credentials_is_a_usage_problem(aws, monkeypatch, tmp_path):
         live.audit(["us-east-1"], False, None, Context(at=now()))
     with pytest.raises(live.LiveUnavailable, match="profile"):
         live.audit(["us-east-1"], False, "no-such-profile", Context(at=now()))
+
+
+def test_cli_audit(aws, ca, elbtls_process):
+    sn = subnet(aws, "eu-west-1")
+    arn = upload_server_certificate(aws, "old", make_leaf(ca, sans=("www.example.com",), days=5))
+    create_lb(aws, "eu-west-1", "web", [https(443, arn)], sn)
+
+    text = elbtls_process("audit", "--region", "eu-west-1")
+    as_json = elbtls_process("audit", "--region", "eu-west-1", "--format", "json", "--warn-days", "2")
+
+    assert text.status == 1 and "Traceback" not in text.err   # chain-incomplete: uploaded without its CA
+    assert "live-certificate-expiring" in text.out and "elb:eu-west-1/web" in text.out
+    report = json.loads(as_json.out)
+    assert not [f for f in report["findings"] if f["rule"] == "live-certificate-expiring"]   # 4 days > 2
+    assert {f["rule"] for f in report["findings"]} >= {"chain-incomplete", "ssl-policy-outdated"}
+
+
+def test_cli_audit_without_region_is_a_usage_error(aws, elbtls_process):
+    result = elbtls_process("audit", env={"AWS_REGION": "", "AWS_DEFAULT_REGION": ""})
+    assert result.status == 2 and "--region" in result.err and "Traceback" not in result.err
+
+
+def test_without_boto3_live_checks_are_unavailable_not_a_crash():
+    code = ("import sys; sys.modules['boto3'] = None\n"
+            "from datetime import datetime, timezone\n"
+            "from elbtls.validators import live\n"
+            "from elbtls.validators.model import Context, Project\n"
+            "try:\n    live.check(Project(), Context(at=datetime.now(timezone.utc)))\n"
+            "except live.LiveUnavailable as e:\n    print(e)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "pip install 'elbtls[live]'" in done.stdout

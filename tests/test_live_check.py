@@ -5,6 +5,7 @@ deployed listeners compared with the configuration."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -189,3 +190,73 @@ def test_values_not_known_before_plan(aws, ca):
 
     assert {f.rule for f in findings} == {"value-unresolved"}
     assert {f.resource for f in findings} == {"aws_elb.web", "aws_elb.other"}
+
+
+TERRAFORM = """\
+provider "aws" {{
+  region = "us-east-1"
+}}
+
+resource "aws_elb" "web" {{
+  name    = "web"
+  subnets = ["subnet-1"]
+
+  listener {{
+    lb_port            = 443
+    lb_protocol        = "https"
+    instance_port      = 8443
+    instance_protocol  = "https"
+    ssl_certificate_id = "{iam}"
+  }}
+
+  listener {{
+    lb_port            = 8443
+    lb_protocol        = "https"
+    instance_port      = 8443
+    instance_protocol  = "https"
+    ssl_certificate_id = "{west}"
+  }}
+}}
+"""
+
+
+def test_cli_validate_live(aws, ca, tmp_path, elbtls_process):
+    sn = subnet(aws, "us-east-1")
+    start = now() - dt.timedelta(days=1)
+    iam = upload_server_certificate(aws, "site", make_leaf(ca, not_before=start, days=11))
+    west = import_certificate(aws, "us-west-2", make_leaf(ca, days=200), ca.cert_pem)
+    create_lb(aws, "us-east-1", "web", [https(443, iam)], sn)
+    (tmp_path / "main.tf").write_text(TERRAFORM.format(iam=iam, west=west))
+
+    plain = elbtls_process("validate", str(tmp_path), "--format", "json")
+    result = elbtls_process("validate", "--live", str(tmp_path), "--format", "json",
+                            "--at", (start + dt.timedelta(days=1, hours=1)).isoformat())
+
+    assert not any(f["rule"].startswith("live-") for f in json.loads(plain.out)["findings"])
+    assert result.status == 1, result.err
+    found = {(f["rule"], f["line"]): f for f in json.loads(result.out)["findings"]}
+    # lines are those of the listener blocks
+    assert "in 9 days" in found[("live-certificate-expiring", 9)]["message"]
+    assert ("live-renewal-ineligible", 9) in found
+    # the IAM certificate was uploaded without its issuer: the chain rules on the deployed body
+    assert ("chain-incomplete", 9) in found
+    assert "it is in us-west-2" in found[("live-certificate-not-found", 17)]["message"]
+    assert "lb_port 8443 is not deployed" in found[("live-listener-drift", 17)]["message"]
+    assert found[("live-certificate-not-found", 17)]["file"] == str(tmp_path / "main.tf")
+
+
+def test_a_missing_load_balancer_does_not_hide_the_deployed_ones(aws, ca):
+    """DescribeLoadBalancers fails a whole batch of names when one is missing: the names are
+    then asked one by one, and a load balancer not deployed yet is simply not compared."""
+    sn = subnet(aws, "us-east-1")
+    arn = import_certificate(aws, "us-east-1", make_leaf(ca, days=200), ca.cert_pem)
+    create_lb(aws, "us-east-1", "web", [https(443, arn)], sn)
+    project = Project(load_balancers=[elb(listener(8443, arn), name="new", address="aws_elb.new"),
+                                      elb(listener(443, arn), listener(80, None, "HTTP", 8080, "HTTP", line=9))])
+    clients = fast_clients()
+
+    findings = live.check(project, Context(at=now()), clients=clients)
+
+    [drift] = by_rule(findings, "live-listener-drift")
+    assert drift.resource == "aws_elb.web" and drift.line == 9
+    assert clients.calls["elb.DescribeLoadBalancers"] == 3

@@ -103,7 +103,7 @@ def test_hook_blocks_a_commit_with_a_defect_and_shows_the_finding(hook_env, tmp_
     done = commit(repo, env, "infra/main.tf", DEFECT)
     output = done.stdout + done.stderr
     assert done.returncode != 0, output
-    assert "infra/main.tf:6" in output and "listener-missing-certificate" in output, output
+    assert "infra/main.tf:5: error" in output and "listener-missing-certificate" in output, output
     assert "Traceback" not in output
     assert commits(repo, env) == 1
 

@@ -45,9 +45,7 @@ def _guarded(argv: list[str] | None) -> int:
         return args.command(args)
     except SystemExit as e:  # argparse: --help, --version, usage errors (already printed)
         return e.code if isinstance(e.code, int) else 2
-    except (UsageError, ConfigError, LiveUnavailable) as e:
-        _error(str(e))
-    except InternalFault as e:
+    except (UsageError, ConfigError, LiveUnavailable, InternalFault) as e:
         _error(str(e))
     except KeyboardInterrupt:
         _error("interrupted")
@@ -190,7 +188,7 @@ def _settings(args):
     from .model import Context
 
     config = config_file.load(args.config)
-    at = args.at or datetime.now(timezone.utc)
+    at = args.at or datetime.now(timezone.utc).replace(microsecond=0)
     warn_days = args.warn_days if args.warn_days is not None else config.warn_days
     fail_on = Severity(args.fail_on) if args.fail_on else config.fail_on
     return config, Context(at=at, warn_days=warn_days), fail_on
@@ -235,3 +233,7 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+if __name__ == "__main__":
+    main()

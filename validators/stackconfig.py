@@ -295,8 +295,9 @@ class StackConfig(Spec):
     @model_validator(mode="after")
     def _unique_and_linked(self) -> "StackConfig":
         _unique("stack name", [s.name for s in self.stacks])
-        _unique("certificate id", [c.id for s in self.stacks for c in s.certificates])
-        _unique("load balancer id", [lb.id for s in self.stacks for lb in s.load_balancers])
+        # One namespace for certificates and load balancers: ids name constructs in a stack.
+        _unique("id", [c.id for s in self.stacks for c in s.certificates]
+                + [lb.id for s in self.stacks for lb in s.load_balancers])
         known = self.certificates()
         for stack in self.stacks:
             for lb in stack.load_balancers:

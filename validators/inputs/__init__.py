@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ..catalog import finding
 from ..findings import Finding, Where
 from ..model import HostBinding, Pem, PemBundle, Project
-from .discover import discover, read_text
+from .discover import discover as find_files, read_text
 from .evaluate import Scope, local_source
 from .extract import extract
 from .loader import Loader
@@ -36,7 +36,9 @@ class LoadResult:
 
 
 def load(paths: list[str], *, max_file_bytes: int = 1_048_576) -> LoadResult:
-    found = discover(paths)
+    """Everything in `paths` (files or directories). Never raises for bad input: each
+    unreadable file is one `input-unreadable` finding and the other files still load."""
+    found = find_files(paths)
     loader = Loader(max_file_bytes)
     project = Project()
     spans: dict[str, list[tuple[str, int, int]]] = {}
@@ -53,7 +55,7 @@ def load(paths: list[str], *, max_file_bytes: int = 1_048_576) -> LoadResult:
     for f in found.pems:
         if os.path.realpath(f.path) in loader.file_reads:
             continue  # read by file() in the configuration: checked there, as body, chain or key
-        loader.files_checked += 1
+        loader.checked.add(os.path.realpath(f.path))
         try:
             text = read_text(f.path, max_file_bytes)
         except InputError as e:
@@ -62,10 +64,10 @@ def load(paths: list[str], *, max_file_bytes: int = 1_048_576) -> LoadResult:
         project.pem_bundles.append(PemBundle(pem=Pem(text=text, origin=Where(file=f.display))))
 
     for f in found.stack_configs:
-        loader.files_checked += 1
+        loader.checked.add(os.path.realpath(f.path))
         project.hosts.extend(_stack_hosts(f.path, f.display, max_file_bytes, findings))
 
-    return LoadResult(project, findings + loader.findings, loader.suppressions, spans, loader.files_checked)
+    return LoadResult(project, findings + loader.findings, loader.suppressions, spans, len(loader.checked))
 
 
 def _roots(modules: dict) -> list:

@@ -107,6 +107,7 @@ class _Collector:
         self.result.findings.append(finding("input-unreadable", message, Where(file=display)))
 
     def add(self, f: SourceFile, module_dir: tuple[str, str] | None = None) -> None:
+        """Take a file once; Terraform files go to their module directory (path, display)."""
         real = os.path.realpath(f.path)
         if real in self.seen:
             return
@@ -173,6 +174,16 @@ class _Collector:
             pending.extend(reversed(subdirs))
 
 
+def display_join(base: str, relative: str) -> str:
+    """`relative` (a module source, a file() path) joined to a display path: normalised, but
+    keeping a leading `./` of `base` so that every path from one argument looks alike."""
+    if os.path.isabs(relative):
+        return relative
+    joined = os.path.normpath(os.path.join(base, relative))
+    dotted = base == "." or base.startswith(f".{os.sep}")
+    return f".{os.sep}{joined}" if dotted and not joined.startswith(".") else joined
+
+
 def read_text(path: str, max_bytes: int) -> str:
     """A file's text, or InputError saying what is wrong and what to do. The size limit is
     checked from `stat` first, so an oversized file is never read whole."""
@@ -193,9 +204,8 @@ def read_text(path: str, max_bytes: int) -> str:
     if len(data) > max_bytes:
         raise InputError(f"file is over the {max_bytes}-byte limit; split it or exclude it")
     if b"\0" in data:
-        line = data.count(b"\n", 0, data.index(b"\0")) + 1
-        raise InputError(f"binary data (a NUL byte at line {line}), not text; "
-                         "convert it to text (PEM for certificates) or exclude it", line)
+        raise InputError("binary data (NUL bytes), not text: convert a DER certificate or key to PEM "
+                         "(`openssl x509 -inform der -in FILE -out FILE.pem`) or exclude the file")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:

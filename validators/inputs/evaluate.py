@@ -14,24 +14,18 @@ the default provider configurations unless `providers` says otherwise.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 
 from ..findings import Where
 from ..model import Ref, Unresolved
-from .discover import read_text
+from .discover import display_join, read_text
+from .functions import FUNCTIONS, OPERATORS, Bad, Sourced, is_index, is_number, to_text
 from .tree import SPLAT, Block, Call, Conditional, InputError, Lit, ObjectExpr, Opaque, Operation, Template, \
     TupleExpr, Traversal
 
 MAX_HOPS = 150  # nested evaluation (expressions, locals, variables, module outputs) before giving up
 _META_ARGUMENTS = frozenset({"source", "version", "providers", "count", "for_each", "depends_on"})
 _INSTANCE_KEYS = frozenset({"each", "count", "self"})
-
-
-class Sourced(str):
-    """Text read by file(): remembers the file it came from (a PEM's origin)."""
-
-    origin: Where
 
 
 @dataclass
@@ -90,9 +84,7 @@ class Scope:
         self.providers = dict(providers or {})
         self.providers.update(self._own_providers())
         if "aws" not in self.providers:
-            self.providers["aws"] = ProviderConf(prefix + "aws", Unresolved(
-                expression='provider "aws"',
-                reason="no provider block sets a region: it comes from AWS_REGION or the AWS profile at plan time"))
+            self.providers["aws"] = ProviderConf(prefix + "aws", self.region(None, "aws"))
 
     # -- public -------------------------------------------------------------------------
 
@@ -138,8 +130,7 @@ class Scope:
         if os.path.realpath(path) in self.stack:
             return ChildProblem("input-unreadable", f"module.{name} (source {source!r}) calls itself through "
                                 "a cycle of modules; break the cycle")
-        display = os.path.normpath(os.path.join(self.module.display, source)) if self.module.display else \
-            os.path.normpath(source)
+        display = display_join(self.module.display, source)
         module = self.loader.module(path, display)
         if isinstance(module, str):
             return ChildProblem("input-unreadable", f"module.{name} (source {source!r}): {module}")
@@ -212,9 +203,9 @@ class Scope:
             return self._call(e, refs, bound, hops)
         if isinstance(e, Conditional):
             cond = self._ev(e.cond, refs, bound, hops)
-            if cond in (True, "true"):
+            if cond is True or cond == "true":
                 return self._ev(e.then, refs, bound, hops)
-            if cond in (False, "false"):
+            if cond is False or cond == "false":
                 return self._ev(e.other, refs, bound, hops)
             self._ev(e.then, refs, bound, hops)
             self._ev(e.other, refs, bound, hops)
@@ -290,7 +281,7 @@ class Scope:
                 return _unknown(key, e.text, "the index is known only at plan")
             if isinstance(value, dict) and isinstance(key, (str, int)) and str(key) in value:
                 value = value[str(key)]
-            elif isinstance(value, list) and _is_index(key) and 0 <= int(key) < len(value):
+            elif isinstance(value, list) and is_index(key) and 0 <= int(key) < len(value):
                 value = value[int(key)]
             else:
                 return Unresolved(expression=e.text, reason=f"has no element {key!r}")
@@ -350,9 +341,9 @@ class Scope:
             return values[0]  # "${x}" is x itself, unconverted
         out = []
         for v in values:
-            text = _to_text(v)
+            text = to_text(v)
             if text is None:
-                return _unknown(v, e.text, "cannot be made into text before plan")
+                return _unknown(v, e.text, "a list, object or null cannot be interpolated into text")
             out.append(text)
         return "".join(out)
 
@@ -364,21 +355,21 @@ class Scope:
         try:
             if len(values) == 1:
                 (v,) = values
-                if e.op == "-" and _is_number(v):
+                if e.op == "-" and is_number(v):
                     return -v
                 if e.op == "!" and isinstance(v, bool):
                     return not v
             else:
-                result = _BINARY[e.op](*values)
+                result = OPERATORS[e.op](*values)
                 if result is not None:
                     return result
-        except (TypeError, ZeroDivisionError):
+        except (TypeError, ZeroDivisionError, OverflowError):
             pass
         return Unresolved(expression=e.text, reason="the operands do not fit the operator")
 
     def _call(self, e: Call, refs: set, bound: frozenset, hops: int):
         args = [self._ev(a, refs, bound, hops) for a in e.args]
-        fn = self._file if e.name == "file" else _FUNCTIONS.get(e.name)
+        fn = self._file if e.name == "file" else FUNCTIONS.get(e.name)
         if fn is None:
             return Unresolved(expression=e.text, reason=f"the function {e.name}() is not evaluated before plan")
         if e.expand:
@@ -390,31 +381,24 @@ class Scope:
                 return _unknown(a, e.text, "an argument is known only at plan")
         try:
             return fn(*args)
-        except _Bad as bad:
+        except Bad as bad:
             return Unresolved(expression=e.text, reason=str(bad))
         except (TypeError, ValueError, KeyError, IndexError):
             return Unresolved(expression=e.text, reason=f"the arguments do not fit {e.name}()")
 
     def _file(self, path):
         if not isinstance(path, str):
-            raise _Bad("file() needs a path string")
-        if os.path.isabs(path):
-            real, display = path, path
-        else:
-            real = os.path.join(self.root.path, path)
-            display = os.path.normpath(os.path.join(self.root.display, path))
+            raise Bad("file() needs a path string")
+        real = os.path.join(self.root.path, path)  # an absolute path stays as it is
+        display = display_join(self.root.display, path)
         try:
             text = read_text(real, self.loader.max_file_bytes)
         except InputError as err:
-            raise _Bad(f"file {display}: {err.message}") from None
+            raise Bad(f"file {display}: {err.message}") from None
         self.loader.read_by_file(real)
         out = Sourced(text)
         out.origin = Where(file=display)
         return out
-
-
-class _Bad(Exception):
-    """A function argument that does not fit; the message becomes the Unresolved reason."""
 
 
 def _unknown(value, text: str, reason: str) -> Unresolved:
@@ -426,147 +410,3 @@ def _unknown(value, text: str, reason: str) -> Unresolved:
         what = f"{value.address}.{value.attribute}" if value.attribute else value.address
         return Unresolved(expression=text, reason=f"depends on {what}, known only after apply")
     return Unresolved(expression=text, reason=reason)
-
-
-def _is_number(v) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
-
-
-def _is_index(v) -> bool:
-    return (_is_number(v) and float(v).is_integer()) or (isinstance(v, str) and v.isdigit())
-
-
-def _to_text(v) -> str | None:
-    if isinstance(v, str):
-        return v
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, float):
-        return str(int(v)) if v.is_integer() else repr(v)
-    return None
-
-
-def _arith(op):
-    def run(a, b):
-        return op(a, b) if _is_number(a) and _is_number(b) else None
-    return run
-
-
-_BINARY = {
-    "+": _arith(lambda a, b: a + b), "-": _arith(lambda a, b: a - b), "*": _arith(lambda a, b: a * b),
-    "/": _arith(lambda a, b: a / b), "%": _arith(lambda a, b: a % b),
-    "<": _arith(lambda a, b: a < b), ">": _arith(lambda a, b: a > b),
-    "<=": _arith(lambda a, b: a <= b), ">=": _arith(lambda a, b: a >= b),
-    "==": lambda a, b: a == b and type(a) is type(b) or (_is_number(a) and _is_number(b) and a == b),
-    "!=": lambda a, b: not (a == b and type(a) is type(b) or (_is_number(a) and _is_number(b) and a == b)),
-    "&&": lambda a, b: a and b if isinstance(a, bool) and isinstance(b, bool) else None,
-    "||": lambda a, b: a or b if isinstance(a, bool) and isinstance(b, bool) else None,
-}
-
-
-def _keep_origin(fn):
-    """String functions keep a file()'s origin on their result (trimspace(file("x.pem")))."""
-    def run(s):
-        if not isinstance(s, str):
-            raise _Bad("expects a string")
-        out = fn(s)
-        if isinstance(s, Sourced):
-            out = Sourced(out)
-            out.origin = s.origin
-        return out
-    return run
-
-
-_FORMAT_VERB = re.compile(r"%(.)")
-
-
-def _format(fmt, *args):
-    if not isinstance(fmt, str):
-        raise _Bad("format() needs a format string")
-    values = list(args)
-
-    def verb(m: re.Match) -> str:
-        v = m.group(1)
-        if v == "%":
-            return "%"
-        if not values:
-            raise _Bad("format() has too few arguments")
-        a = values.pop(0)
-        if v in "sv" and _to_text(a) is not None:
-            return _to_text(a)
-        if v == "d" and _is_number(a) and float(a).is_integer():
-            return str(int(a))
-        if v == "q" and isinstance(a, str):
-            return '"' + a.replace("\\", "\\\\").replace('"', '\\"') + '"'
-        if v == "t" and isinstance(a, bool):
-            return "true" if a else "false"
-        raise _Bad(f"format() verb %{v} is not evaluated here")
-    return _FORMAT_VERB.sub(verb, fmt)
-
-
-def _join(sep, *lists):
-    items = [x for lst in lists for x in _as_list(lst)]
-    for x in items:
-        if isinstance(x, (Ref, Unresolved)):
-            raise _Bad("an element is known only at plan")
-    texts = [_to_text(x) for x in items]
-    if not isinstance(sep, str) or None in texts:
-        raise _Bad("join() needs a separator and a list of strings")
-    return sep.join(texts)
-
-
-def _as_list(v) -> list:
-    if not isinstance(v, list):
-        raise _Bad("expects a list")
-    return v
-
-
-def _toset(v):
-    out = []
-    for x in _as_list(v):
-        if x not in out:
-            out.append(x)
-    return sorted(out) if all(isinstance(x, str) for x in out) else out
-
-
-def _coalesce(*args):
-    for a in args:
-        if isinstance(a, (Ref, Unresolved)):
-            raise _Bad("an earlier argument is known only at plan")
-        if a is not None and a != "":
-            return a
-    raise _Bad("coalesce() found no non-null argument")
-
-
-def _lookup(mapping, key, *default):
-    if not isinstance(mapping, dict) or not isinstance(key, str):
-        raise _Bad("lookup() needs a map and a key")
-    if key in mapping:
-        return mapping[key]
-    if default:
-        return default[0]
-    raise _Bad(f"the map has no key {key!r} and lookup() has no default")
-
-
-def _tonumber(v):
-    if _is_number(v):
-        return v
-    if isinstance(v, str):
-        try:
-            return int(v)
-        except ValueError:
-            return float(v)
-    raise _Bad("tonumber() needs a number or a numeric string")
-
-
-_FUNCTIONS = {
-    "trimspace": _keep_origin(str.strip), "lower": _keep_origin(str.lower), "upper": _keep_origin(str.upper),
-    "chomp": _keep_origin(lambda s: s.rstrip("\r\n")),
-    "format": _format, "join": _join,
-    "concat": lambda *lists: [x for lst in lists for x in _as_list(lst)],
-    "tolist": lambda v: list(_as_list(v)), "toset": _toset, "coalesce": _coalesce, "lookup": _lookup,
-    "tostring": lambda v: v if isinstance(v, str) else (_to_text(v) if v is not None else None),
-    "tonumber": _tonumber,
-}  # and file(), which is Scope._file: it needs the root module's directory

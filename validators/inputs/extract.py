@@ -6,13 +6,16 @@ mention, so the rules can link records, validations and policies to what they se
 
 from __future__ import annotations
 
+import re
+
 from ..catalog import finding
 from ..findings import Finding, Where
 from ..model import (
     BackendServerPolicy, CertificateResource, CertificateValidation, DnsRecord, HostBinding, LbPolicy, Listener,
     ListenerPolicy, LoadBalancer, Pem, PolicyAttribute, Project, Ref, SslNegotiationPolicy, Unresolved,
 )
-from .evaluate import ChildProblem, Scope, Sourced
+from .evaluate import ChildProblem, Scope
+from .functions import Sourced, is_whole, to_text
 from .tree import Block
 
 
@@ -40,7 +43,8 @@ def _not_created(scope: Scope, block: Block) -> bool:
     """True when `count` or `for_each` is known to create no instance."""
     count = scope.eval(block.attrs["count"]) if "count" in block.attrs else None
     each = scope.eval(block.attrs["for_each"]) if "for_each" in block.attrs else None
-    return count == 0 and not isinstance(count, bool) or (isinstance(each, (list, dict)) and not each)
+    no_count = is_whole(count) and count == 0
+    return no_count or (isinstance(each, (list, dict)) and not each)
 
 
 class _Resource:
@@ -49,7 +53,7 @@ class _Resource:
     def __init__(self, scope: Scope, block: Block, address: str, findings: list[Finding]):
         self.scope, self.block, self.address, self.findings = scope, block, address, findings
         self.where = Where(file=block.file, line=block.line, resource=address)
-        self.all_refs = _refs(scope, block) - {address}
+        self.all_refs = _refs(scope, block)
 
     def common(self) -> dict:
         """The fields every Resource model has."""
@@ -73,12 +77,10 @@ class _Resource:
             return value
         if isinstance(value, bool):
             return Unresolved(expression=text, reason="expected a number, got a bool")
-        if isinstance(value, float) and value.is_integer():
+        if is_whole(value):
             return int(value)
-        if isinstance(value, int):
-            return value
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            return int(value)
+        if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,18}", value.strip()):
+            return int(value)  # Terraform converts "443" to a number
         return Unresolved(expression=text, reason="expected a whole number")
 
     def texts(self, name: str, block: Block | None = None):
@@ -128,15 +130,11 @@ class _Resource:
 
 
 def _as_str(value, text: str):
+    """A string field: Terraform converts numbers and bools to strings; lists do not fit."""
     if value is None or isinstance(value, (Ref, Unresolved)):
         return value
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(int(value)) if float(value).is_integer() else str(value)
-    return Unresolved(expression=text, reason="expected a string")
+    converted = to_text(value)
+    return Unresolved(expression=text, reason="expected a string") if converted is None else str(converted)
 
 
 def _refs(scope: Scope, block: Block, bound: frozenset = frozenset()) -> set[Ref]:

@@ -26,7 +26,7 @@ class Loader:
         self.max_file_bytes = max_file_bytes
         self.findings: list[Finding] = []
         self.suppressions: list[Suppression] = []
-        self.files_checked = 0
+        self.checked: set[str] = set()      # real paths of every file read or refused
         self.file_reads: set[str] = set()   # real paths read through file()
         self._modules: dict[str, Module | str] = {}
 
@@ -35,6 +35,7 @@ class Loader:
 
     def read_by_file(self, path: str) -> None:
         self.file_reads.add(os.path.realpath(path))
+        self.checked.add(os.path.realpath(path))
 
     def module(self, path: str, display: str, files: list[SourceFile] | None = None) -> Module | str:
         """The parsed module in directory `path`, or a sentence saying why there is none."""
@@ -62,7 +63,7 @@ class Loader:
 
     def parse(self, f: SourceFile) -> Block | None:
         """One Terraform file (or tfvars file) as a Block, or None after an input finding."""
-        self.files_checked += 1
+        self.checked.add(os.path.realpath(f.path))
         try:
             text = read_text(f.path, self.max_file_bytes)
         except InputError as e:

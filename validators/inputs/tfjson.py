@@ -44,8 +44,16 @@ def _decode(text: str) -> dict:
         raise InputError(f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}", e.lineno) from None
     except RecursionError:
         raise InputError("JSON nested too deeply to read") from None
+    except ValueError as e:  # e.g. an integer over Python's digit limit
+        raise InputError(f"unreadable JSON value: {e}") from None
     if not isinstance(doc, dict):
         raise InputError("Terraform JSON must be an object at the top level", 1)
+    try:  # a lone surrogate (`"\ud800"`) decodes, but is no text anything can print
+        json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError("a string holds a \\u escape that is not a Unicode character (a lone surrogate)") from None
+    except RecursionError:
+        raise InputError("JSON nested too deeply to read") from None
     return doc
 
 

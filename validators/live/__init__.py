@@ -23,11 +23,16 @@ from ..model import Context, Project
 __all__ = ["check", "audit", "LiveUnavailable"]
 
 
-def _clients(profile: str | None = None):
+def _require_boto3() -> None:
     try:
-        from .clients import Clients
+        import boto3  # noqa: F401
     except ImportError as e:
         raise LiveUnavailable(f"live checks need boto3: pip install 'elbtls[live]' ({e.name or e})") from None
+
+
+def _clients(profile: str | None = None):
+    from .clients import Clients
+
     clients = Clients(profile=profile)
     if not clients.has_credentials():
         raise LiveUnavailable("no AWS credentials found: set AWS_PROFILE or AWS_ACCESS_KEY_ID/"
@@ -38,6 +43,7 @@ def _clients(profile: str | None = None):
 def check(project: Project, ctx: Context, *, warn_days: int | None = None, clients=None) -> list[Finding]:
     """Live findings for the certificates and load balancers `project` configures.
     `warn_days` overrides `ctx.warn_days`; `clients` (a `clients.Clients`) is for tests."""
+    _require_boto3()
     from .configured import check_configured
 
     if warn_days is not None:

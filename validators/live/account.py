@@ -21,7 +21,7 @@ from ..findings import Finding, Where
 from ..model import Context, LoadBalancer, Project, Ref
 from .certificates import CertificateStore, Deployed, acm_region, is_certificate_arn, is_iam
 from .clients import AwsFailure, Clients
-from .deployed import (DEPLOYED_RULES, certificate_resource, is_tls_finding, lb_address, load_balancer,
+from .deployed import (DEPLOYED_RULES, certificate_resource, is_tls_finding, load_balancer,
                        policies, run_rules)
 from .verdicts import certificate_findings, not_checked
 

@@ -57,9 +57,11 @@ class Clients:
             self._session = boto3.Session(profile_name=profile)
         except ProfileNotFound as exc:
             raise LiveUnavailable(f"AWS profile not found: {exc}") from None
+        except BotoCoreError as exc:   # a malformed ~/.aws/config and the like
+            raise LiveUnavailable(f"AWS configuration unusable: {exc}") from None
         retries: dict = {"mode": "standard"}
         if max_attempts is not None:
-            retries["max_attempts"] = max_attempts
+            retries["total_max_attempts"] = max_attempts   # like AWS_MAX_ATTEMPTS: first try included
         self._config = Config(retries=retries, connect_timeout=connect_timeout,
                               read_timeout=read_timeout, user_agent_extra="elbtls")
         self._clients: dict[tuple[str, str], object] = {}

@@ -13,7 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from importlib import import_module
 
+from .. import rules
 from ..catalog import RULES
+from ..engine import run_check
 from ..facts.limits import ELB_RESERVED_POLICY_PREFIXES
 from ..facts.tls_policies import REFERENCE_ATTRIBUTE
 from ..findings import Finding, Where
@@ -105,11 +107,12 @@ def policies(lb: LoadBalancer, description: dict, policy_descriptions: list[dict
 
 
 def run_rules(project: Project, ctx: Context, modules: Iterable[str]) -> list[Finding]:
-    """The findings of the named rule modules on `project`, minus SUPERSEDED."""
+    """The findings of the named rule modules on `project`, minus SUPERSEDED; a check that
+    raises stops the run as the engine's InternalFault, as in `validate`."""
     out: list[Finding] = []
     for name in modules:
-        for check in import_module(f"{__package__.rsplit('.', 1)[0]}.rules.{name}").CHECKS:
-            out.extend(f for f in check(project, ctx) if f.rule not in SUPERSEDED)
+        for check in import_module(f"{rules.__name__}.{name}").CHECKS:
+            out.extend(f for f in run_check(check, project, ctx) if f.rule not in SUPERSEDED)
     return out
 
 

@@ -8,7 +8,7 @@ Both `validate --live` and `audit` call `certificate_findings` once per certific
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from ..catalog import finding
 from ..findings import Finding, Severity, Where
@@ -46,9 +46,10 @@ def _missing(m: Missing, where: Where, users: str) -> Finding:
 def _deployed(d: Deployed, ctx: Context, where: Where, users: str) -> list[Finding]:
     out: list[Finding] = []
     if d.status != "ISSUED":
+        fix = ("complete its validation (the DNS records ACM asks for) or replace it"
+               if d.status == "PENDING_VALIDATION" else "replace it with an issued certificate")
         out.append(finding("live-certificate-not-issued",
-                           f"ACM certificate {d.arn} ({users}) is {d.status}, not ISSUED: the listener "
-                           "cannot serve it.", where))
+                           f"ACM certificate {d.arn} ({users}) is {d.status}, not ISSUED: {fix}.", where))
     if d.status not in ("ISSUED", "EXPIRED") or d.not_after is None:
         return out
     at, not_after = _utc(ctx.at), _utc(d.not_after)
@@ -56,8 +57,8 @@ def _deployed(d: Deployed, ctx: Context, where: Where, users: str) -> list[Findi
     if left.total_seconds() <= 0:
         out.append(finding("live-certificate-expiring",
                            f"Certificate {d.arn} ({users}) expired on {iso(not_after)}, "
-                           f"{-left.days} days before {iso(at)}.", where, severity=Severity.ERROR))
-    elif left.days < ctx.warn_days:
+                           f"{(at - not_after).days} days before {iso(at)}.", where, severity=Severity.ERROR))
+    elif left <= timedelta(days=ctx.warn_days):   # the window of cert-expiring-soon
         out.append(finding("live-certificate-expiring",
                            f"Certificate {d.arn} ({users}) expires on {iso(not_after)}, in {left.days} days "
                            f"(warning window {ctx.warn_days} days).", where))
