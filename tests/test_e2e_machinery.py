@@ -2,9 +2,11 @@
 configuration, and a whole run (init from the mirror, validate, apply against moto, boto3
 read-back, destroy) on a small hand-written configuration (tests/fixtures/e2e/handwritten).
 
-moto differs from AWS here: its DescribeLoadBalancers omits HealthCheck when none was set (AWS
-always returns its default TCP check) and the AWS provider then crashes, so the fixture sets a
-health check; its Classic ELB needs VPC subnets, so the fixture creates a VPC and a subnet.
+The fixture places its load balancer in a VPC subnet (the example's stacks use availability
+zones), so both placements run. moto differs from AWS here: its DescribeLoadBalancers omits
+HealthCheck when none was configured (AWS always returns its default TCP check) and the AWS
+provider then crashes with a nil dereference, so every load balancer under test sets a health
+check.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from tests import e2e_readback as rb
+from tests import terraform
 from tests.awsmock import MotoServer
 from tests.certs import make_ca, make_leaf
-from tests import terraform
 from tests.terraform import Terraform, TerraformError, terraform_available
 
 FIXTURE = Path(__file__).parent / "fixtures" / "e2e" / "handwritten"
