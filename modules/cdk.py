@@ -49,6 +49,7 @@ LocalBackend = _core.LocalBackend
 Annotations = _core.Annotations
 Fn = _core.Fn
 Token = _core.Token
+Testing = _core.Testing
 VERSION = import_module("importlib.metadata").version(_core_name)
 
 (AwsProvider,) = _aws("provider", "AwsProvider")
