@@ -30,10 +30,10 @@ class RequestedCertificate(ElbTlsConstruct, CertificateSource):
             tags=p.tags or None,
             lifecycle=cdk.TerraformResourceLifecycle(create_before_destroy=p.create_before_destroy))
         self.certificate_address = self.named(self.certificate)
-        self.records = None
+        self.records_address = None
         fqdns = None
         if p.validation_method == "DNS":
-            self.records = self._validation_records(self._zone_ids(p))
+            self.records_address = self._validation_records(self._zone_ids(p))
             fqdns = cdk.Token.as_list(f"${{[for record in {self.records_address} : record.fqdn]}}")
         self.validation = cdk.AcmCertificateValidation(
             self, "validation", certificate_arn=self.certificate.arn, validation_record_fqdns=fqdns)
@@ -50,10 +50,11 @@ class RequestedCertificate(ElbTlsConstruct, CertificateSource):
             ids[domain] = zone
         return {name: ids[domain] for name, domain in p.validation_zones().items()}
 
-    def _validation_records(self, zones: dict[str, str]):
+    def _validation_records(self, zones: dict[str, str]) -> str:
         """One CNAME per validation name; the name, type and value come from the certificate's
         domain_validation_options entry for that name (the wildcard's entry when only `*.x` is
-        requested). `allow_overwrite`: two certificates for one name share ACM's record."""
+        requested). `allow_overwrite`: two certificates for one name share ACM's record.
+        Returns the records' address."""
         options = f"{self.certificate_address}.domain_validation_options"
 
         def pick(attribute: str) -> str:
@@ -64,8 +65,7 @@ class RequestedCertificate(ElbTlsConstruct, CertificateSource):
             self, "validation-records", for_each=each, zone_id=cdk.Token.as_string(each.value),
             name=pick("resource_record_name"), type=pick("resource_record_type"),
             records=[pick("resource_record_value")], ttl=60, allow_overwrite=True)
-        self.records_address = self.named(records, "_validation")
-        return records
+        return self.named(records, "_validation")
 
     @property
     def arn(self) -> str:
@@ -83,11 +83,10 @@ class RequestedCertificate(ElbTlsConstruct, CertificateSource):
                 subject_alternative_names=list(p.subject_alternative_names), validation_method=p.validation_method,
                 key_algorithm=p.key_algorithm, transparency_logging="ENABLED" if p.transparency_logging else "DISABLED",
                 create_before_destroy=p.create_before_destroy),
-            CertificateValidation(**self.resource_fields(self.validation_address, refs=frozenset({
-                self.certificate_address, *([self.records_address] if self.records else [])})),
-                certificate_arn=cert_ref),
+            CertificateValidation(**self.resource_fields(self.validation_address, refs=frozenset(
+                a for a in (self.certificate_address, self.records_address) if a)), certificate_arn=cert_ref),
         ]
-        if self.records is not None:
+        if self.records_address:
             out.append(DnsRecord(**self.resource_fields(self.records_address, refs=frozenset({self.certificate_address})),
                                  type="CNAME", per_validation_option=True))
         return out

@@ -70,12 +70,9 @@ class ElbTlsConstruct(cdk.Construct):
         """The provider configuration, qualified by stack: stacks never share one."""
         return f"{self.stack.node.path}:aws"
 
-    def where(self, address: str) -> Where:
-        return Where(resource=address)
-
     def resource_fields(self, address: str, **extra) -> dict:
         """The fields every model of this construct's resources shares."""
-        return {"address": address, "where": self.where(address), "region": self.region,
+        return {"address": address, "where": Where(resource=address), "region": self.region,
                 "provider": self.provider, **extra}
 
     @cached_property

@@ -9,11 +9,12 @@ from cryptography.hazmat.primitives import serialization
 from ..validators import pki
 from ..validators.facts import tls_policies
 from ..validators.facts.limits import ACM_CHAIN_MAX_BYTES
+from ..validators.findings import Where
 from ..validators.inputs.discover import read_text
 from ..validators.inputs.tree import InputError
-from ..validators.rules.links import BACKEND_AUTH_TYPE, PUBLIC_KEY_TYPE, SSL_NEGOTIATION_TYPE
 from ..validators.model import (BackendServerPolicy, HostBinding, LbPolicy, Listener, ListenerPolicy, LoadBalancer,
                                 PolicyAttribute, Ref)
+from ..validators.rules.links import BACKEND_AUTH_TYPE, PUBLIC_KEY_TYPE, SSL_NEGOTIATION_TYPE
 from ..validators.stackconfig import CustomTlsPolicy
 from . import cdk, conventions
 from .base import ElbTlsConstruct, terraform_name
@@ -104,7 +105,7 @@ class ClassicLoadBalancer(ElbTlsConstruct):
 
     def models(self) -> list:
         p = self.props
-        where = self.where(self.address)
+        where = Where(resource=self.address)
         listeners = [Listener(lb_port=l.lb_port, lb_protocol=l.lb_protocol, instance_port=l.instance_port,
                               instance_protocol=l.instance_protocol, where=where,
                               ssl_certificate_id=l.certificate.arn_ref() if isinstance(l.certificate, CertificateSource)

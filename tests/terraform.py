@@ -28,6 +28,8 @@ MIRRORED_PROVIDERS = ("registry.terraform.io/hashicorp/aws",)
 # Shared by every run and every working directory: providers are linked from here, not copied.
 # A TF_PLUGIN_CACHE_DIR the caller set wins.
 PLUGIN_CACHE = Path(os.environ.get("TF_PLUGIN_CACHE_DIR") or ROOT / ".elbtls-cache" / "terraform-plugins")
+# In the armour of every PEM private key (PKCS#8, RSA, EC, encrypted).
+PRIVATE_KEY_MARK = "PRIVATE KEY-----"
 # A terraform run that takes longer than this is stuck (moto answers in milliseconds).
 TIMEOUT_S = 600
 
@@ -119,11 +121,16 @@ class Terraform:
             **self.env,
         }
 
-    def run(self, *args: str) -> str:
-        """Run `terraform ARGS` in the working directory; return stdout or raise with the output."""
+    def run(self, *args: str, holds_secrets: bool = False) -> str:
+        """Run `terraform ARGS` in the working directory; return stdout or raise with the output.
+        Output that shows private-key material raises without it, unless the command's output
+        is known to hold secrets (`show -json`) and the caller keeps it to itself."""
         cmd = ["terraform", f"-chdir={self.workdir}", *args]
         proc = subprocess.run(cmd, env=self.base_env(), capture_output=True, text=True,
                               timeout=TIMEOUT_S, check=False)
+        if not holds_secrets and PRIVATE_KEY_MARK in proc.stdout + proc.stderr:
+            raise TerraformError(f"`terraform {' '.join(args)}` in {self.workdir} printed private-key material "
+                                 "(output withheld): mark the value sensitive")
         if proc.returncode != 0:
             raise TerraformError(f"`terraform {' '.join(args)}` in {self.workdir} exited "
                                  f"{proc.returncode}:\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
@@ -143,7 +150,7 @@ class Terraform:
 
     def show_json(self) -> str:
         """The state as JSON (holds sensitive values in clear: parse it, never print it)."""
-        return self.run("show", "-json")
+        return self.run("show", "-json", holds_secrets=True)
 
     def outputs(self) -> dict:
         return {k: v["value"] for k, v in json.loads(self.run("output", "-json")).items()}

@@ -75,18 +75,21 @@ def example_scan() -> dict[str, list[dict]]:
     return scan(synthesized_example())
 
 
+@pytest.mark.cdk
 def test_no_failed_check_on_the_example(example_scan):
     exceptions = not_applicable()
     failed = [c for c in example_scan["failed"] if not waived(c, exceptions)]
     assert not failed, "Checkov checks failed on the synthesized example:\n" + describe(failed)
 
 
+@pytest.mark.cdk
 def test_every_type_in_scope_was_checked(example_scan):
     """The scan is not vacuous: Checkov parsed the example and checked each resource type."""
     checked = {resource_type(c["resource"]) for c in example_scan["passed"] + example_scan["failed"]}
     assert checked == set(IN_SCOPE)
 
 
+@pytest.mark.cdk
 def test_not_applicable_list_is_current(example_scan):
     """Each waiver has a reason and names a check that really fails on the example, so the
     README lists no stale exceptions."""
@@ -102,3 +105,13 @@ def test_scan_catches_an_insecure_load_balancer():
     policy and a plain back end."""
     failed = {c["check_id"] for c in scan(INSECURE)["failed"]}
     assert {"CKV_AWS_92", "CKV_AWS_213", "CKV_AWS_376"} <= failed
+
+
+def test_scope_and_exceptions_read_module_and_keyed_addresses():
+    assert resource_type('module.lb.aws_elb.this["a.b"]') == "aws_elb"
+    assert resource_type("aws_load_balancer_policy.tls[0]") == "aws_load_balancer_policy"
+    exceptions = {"CKV2_AWS_71": {"reason": "r", "resources": ["aws_acm_certificate.www"]}, "CKV_AWS_92": {"reason": "r"}}
+    assert waived({"check_id": "CKV2_AWS_71", "resource": "aws_acm_certificate.www"}, exceptions)
+    assert not waived({"check_id": "CKV2_AWS_71", "resource": "aws_acm_certificate.api"}, exceptions)
+    assert waived({"check_id": "CKV_AWS_92", "resource": "aws_elb.any"}, exceptions)
+    assert not waived({"check_id": "CKV_AWS_376", "resource": "aws_elb.any"}, exceptions)

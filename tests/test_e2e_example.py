@@ -1,7 +1,8 @@
 """End to end for the bundled example, one test per stack: CLI synth (once per session) →
 `terraform init` from the provider mirror → `terraform validate` → `terraform apply` against a
 moto server → boto3 reads back the certificates, each listener with its certificate ARN and TLS
-policy, and back-end authentication → `terraform destroy` → nothing left.
+policy, and back-end authentication → `terraform destroy` → nothing left. The same for the
+plain-Terraform root (examples/plain-terraform) that uses the emitted modules.
 
 Two sources of truth are compared with AWS: Terraform's state (everything the stack declared
 exists as declared, see e2e_readback) and the stack config (each load balancer serves the
@@ -17,6 +18,11 @@ S3 buckets its access logs go to exist before apply. Where moto differs from AWS
 
 from __future__ import annotations
 
+import base64
+import json
+import shutil
+from pathlib import Path
+
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
@@ -24,9 +30,13 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from elbtls.validators import stackconfig
 from tests import e2e_readback as rb
 from tests.awsmock import MotoServer
+from tests.certs import make_ca, make_leaf
 from tests.example_synth import EXAMPLE_CONFIG, synthesized_example
 from tests.terraform import Terraform, terraform_available
 
+ROOT = Path(__file__).resolve().parent.parent
+PLAIN_ROOT = "examples/plain-terraform"
+EMITTED_MODULES = "terraform/modules"
 CONFIG = stackconfig.load(EXAMPLE_CONFIG)
 KINDS = {"requested": "acm-requested", "imported": "acm-imported", "iam": "iam"}
 
@@ -65,6 +75,7 @@ def test_example_covers_what_the_issue_asks():
 
 
 @pytest.mark.e2e
+@pytest.mark.cdk
 @needs_terraform
 @pytest.mark.parametrize("stack", CONFIG.stacks, ids=lambda s: s.name)
 def test_stack_applies_serves_tls_and_destroys(stack, aws, moto, tmp_path):
@@ -77,6 +88,46 @@ def test_stack_applies_serves_tls_and_destroys(stack, aws, moto, tmp_path):
         certificates = rb.check_certificates(aws, state)
         live = rb.check_load_balancers(aws, state, certificates)
         assert_serves_config(stack, live, certificates)
+    finally:
+        tf.destroy()
+    assert tf.state_resources() == []
+    rb.check_gone(aws, state)
+
+
+@pytest.mark.e2e
+@needs_terraform
+def test_plain_terraform_root_applies_serves_tls_and_destroys(aws, moto, tmp_path):
+    """The plain-Terraform root with the emitted modules, by their relative `source`: staged
+    with the same layout, fed PEM from tests/certs.py (the key only through TF_VAR_)."""
+    for part in (PLAIN_ROOT, EMITTED_MODULES):
+        shutil.copytree(ROOT / part, tmp_path / part, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
+    inter = make_ca("Test Intermediate", issuer=make_ca())
+    api = make_leaf(inter, sans=("api.example.com",))
+    backend = make_leaf(inter, sans=("backend.internal.example.com",), slot=1)
+    (tmp_path / "api.crt").write_text(api.cert_pem)
+    (tmp_path / "api.chain.crt").write_text(inter.cert_pem)
+    backend_key = base64.b64encode(_spki(backend.cert)).decode()
+    aws.client("s3", "eu-west-1").create_bucket(
+        Bucket="elbtls-plain-logs", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    inputs = {"TF_VAR_zone_name": "example.com", "TF_VAR_access_logs_bucket": "elbtls-plain-logs",
+              "TF_VAR_api_certificate_body_file": str(tmp_path / "api.crt"),
+              "TF_VAR_api_certificate_chain_file": str(tmp_path / "api.chain.crt"),
+              "TF_VAR_api_private_key": api.key_pem,
+              "TF_VAR_backend_public_keys": json.dumps([backend_key])}
+    tf = Terraform.offline(tmp_path / PLAIN_ROOT, tmp_path, {**moto.env(), **inputs})
+    tf.init()
+    tf.validate()
+    tf.apply()
+    state = rb.parse_state(tf.show_json())
+    try:
+        certificates = rb.check_certificates(aws, state)
+        live = rb.check_load_balancers(aws, state, certificates)["elbtls-plain"]
+        assert live.region == "eu-west-1"
+        assert {port: certificates[ls.certificate] for port, ls in live.listeners.items()} == {
+            443: "acm-requested", 8443: "acm-imported"}
+        for port in live.listeners:
+            assert enabled_tls(live.tls_policy(port)) == expected_tls(None), port
+        assert {port: rb.backend_public_keys(live, port) for port in live.backend_policies} == {443: {_spki(backend.cert)}}
     finally:
         tf.destroy()
     assert tf.state_resources() == []
@@ -125,7 +176,10 @@ def enabled_tls(policy: dict | None) -> dict[str, str] | set[str] | None:
 
 def public_key_der(path: str) -> bytes:
     """The DER public key of a certificate file the stack config names (relative to it)."""
-    cert = x509.load_pem_x509_certificate((EXAMPLE_CONFIG.parent / path).read_bytes())
+    return _spki(x509.load_pem_x509_certificate((EXAMPLE_CONFIG.parent / path).read_bytes()))
+
+
+def _spki(cert: x509.Certificate) -> bytes:
     return cert.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
 
 

@@ -106,6 +106,16 @@ def test_apply_read_back_destroy(tmp_path, moto, pki):
 
 
 @needs_terraform
+def test_output_showing_a_private_key_is_withheld(tmp_path):
+    (tmp_path / "main.tf").write_text('output "oops" {\n  value = "-----BEGIN PRIVATE KEY-----"\n}\n')
+    tf = Terraform.offline(tmp_path, tmp_path, {})
+    tf.init()
+    with pytest.raises(TerraformError, match=r"printed private-key material \(output withheld\)") as raised:
+        tf.apply()
+    assert "BEGIN" not in str(raised.value)
+
+
+@needs_terraform
 def test_failure_names_the_command_and_directory(tmp_path, moto):
     """A failing terraform command raises with its output, not a bare exit status."""
     (tmp_path / "main.tf").write_text('resource "aws_elb" "x" {\n  name = 1 +\n}\n')

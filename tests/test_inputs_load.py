@@ -111,7 +111,7 @@ def test_hcl_validation_records_and_hosts(hcl_stack):
     www = records["aws_route53_record.www"]
     assert (www.name, www.type, www.per_validation_option) == ("www.example.com.", "A", False)
     assert www.alias_target == Ref(address="aws_elb.web", attribute="dns_name")
-    assert p.hosts == [HostBinding(host="www.example.com", target="aws_elb.web",
+    assert p.hosts == [HostBinding(host="www.example.com", target="aws_elb.web", stack="hcl_stack",
                                    where=Where(file="hcl_stack/policies.tf", line=35, resource="aws_route53_record.www"))]
 
 
@@ -175,6 +175,7 @@ def test_cdktf_synth_output(in_fixtures):
     assert records["aws_route53_record.cert_validation"].per_validation_option is True
     assert records["aws_route53_record.www"].refs == {"aws_elb.web", "aws_acm_certificate.cert"}   # depends_on too
     assert result.project.hosts == [HostBinding(host="www.example.com", target="aws_elb.web",
+                                                stack=os.path.dirname(file),
                                                 where=Where(file=file, line=105, resource="aws_route53_record.www"))]
     assert (result.findings, result.files_checked) == ([], 1)
 

@@ -69,7 +69,37 @@ def test_results_locations_levels_and_fingerprints(tmp_path, monkeypatch):
         "artifactLocation": {"uri": "certs/leaf.pem", "uriBaseId": "%SRCROOT%"}}     # no line: no region
     assert unresolved["level"] == "note"
     assert unresolved["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "file:///elsewhere/x.tf"}
-    assert "physicalLocation" not in live["locations"][0]
+    assert live["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": "aws/aws_elb.web", "uriBaseId": "%SRCROOT%"}, "region": {"startLine": 1}}
+    assert live["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == "aws_elb.web"
+
+
+@pytest.mark.parametrize("resource, uri", [
+    ("elb:us-east-1/web", "aws/elb/us-east-1/web"),
+    ("arn:aws:acm:eu-west-1:123456789012:certificate/0a1b", "aws/arn/aws/acm/eu-west-1/123456789012/certificate/0a1b"),
+    ("ec2:us-east-1/DescribeRegions", "aws/ec2/us-east-1/DescribeRegions"),
+    ("../../etc/x y", "aws/etc/x%20y"),
+    (None, "aws/account"),
+])
+def test_results_without_a_file_get_a_physical_location_github_accepts(resource, uri):
+    """GitHub rejects the whole upload when a result has no physical location (or a URI with
+    a scheme it does not know, such as an ARN's `arn:`): audit findings get a relative
+    pseudo-artifact named after the resource, line 1, and keep the resource as logical location."""
+    (result,) = sarif(finding("live-certificate-not-issued", "pending", Where(resource=resource)))["runs"][0]["results"]
+    (location,) = result["locations"]
+    physical = location["physicalLocation"]
+    assert physical == {"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"}, "region": {"startLine": 1}}
+    assert ":" not in physical["artifactLocation"]["uri"]
+    if resource:
+        assert location["logicalLocations"] == [{"fullyQualifiedName": resource, "kind": "resource"}]
+    else:
+        assert "logicalLocations" not in location
+
+
+def test_every_result_has_a_physical_location():
+    results = sarif(finding("missing-san", "a", Where(file="x.pem")), finding("live-check-incomplete", "b", Where()),
+                    finding("live-listener-drift", "c", Where(resource="elb:eu-west-1/web")))["runs"][0]["results"]
+    assert all(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results)
 
 
 def test_fingerprint_survives_a_line_move_but_not_a_different_finding():

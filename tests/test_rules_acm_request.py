@@ -163,6 +163,19 @@ def test_records_that_do_not_reference_the_certificate_do_not_count():
     assert len(run(project, "dns-validation-incomplete")) == 1
 
 
+def test_validation_and_records_of_another_stack_do_not_count():
+    """Stack a validates its aws_acm_certificate.web; stack b's certificate at the same
+    address has neither validation nor records and is the only one reported."""
+    def put(stack, *resources):
+        return [r.model_copy(update={"stack": stack, "where": Where(file=f"{stack}/cert.tf", line=3)})
+                for r in resources]
+    project = Project(certificates=put("a", cert()) + put("b", cert()), validations=put("a", validation()),
+                      dns_records=put("a", record(per_option=True)))
+    found = run(project, "dns-validation-incomplete")
+    assert [f.file for f in found] == ["b/cert.tf", "b/cert.tf"] and "no aws_acm_certificate_validation" in \
+        found[0].message and "0 aws_route53_record" in found[1].message
+
+
 def test_email_validation_needs_no_records():
     assert run(Project(certificates=[cert(method="EMAIL")]), "dns-validation-incomplete") == []
 

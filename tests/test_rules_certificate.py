@@ -338,14 +338,54 @@ def test_domain_not_covered_bound_to_certificate_or_file():
     assert "domain-not-covered" in slugs(project)
 
 
-def test_domain_not_covered_by_route53_alias_to_the_load_balancer():
-    def project(name, alias=Ref(address="aws_elb.web", attribute="dns_name")):
-        record = DnsRecord(address="aws_route53_record.apex", where=Where(file="dns.tf", line=9), name=name,
-                           type="A", alias_target=alias)
-        return Project(certificates=[cert_resource()], load_balancers=[elb(Ref(address=ADDR, attribute="arn"))],
-                       dns_records=[record])
-    found = only(project("example.com"), "domain-not-covered")
-    assert "declared by aws_route53_record.apex" in found.message
-    assert run(project("www.example.com")) == []
-    assert run(project("apex")) == []                          # relative to an unknown zone: not judged
-    assert run(project("example.com", alias=Ref(address="aws_elb.other", attribute="dns_name"))) == []
+def test_domain_rules_read_host_bindings_only():
+    """A Route 53 alias becomes a HostBinding in one place, the input layer (see
+    test_inputs_load); the rule does not derive hosts from records a second time."""
+    record = DnsRecord(address="aws_route53_record.apex", where=Where(file="dns.tf", line=9), name="example.com",
+                       type="A", alias_target=Ref(address="aws_elb.web", attribute="dns_name"))
+    project = Project(certificates=[cert_resource()], load_balancers=[elb(Ref(address=ADDR, attribute="arn"))],
+                      dns_records=[record])
+    assert "domain-not-covered" not in slugs(project)
+    bound = project.model_copy(update={"hosts": [HostBinding(host="example.com", target="aws_elb.web",
+                                                             where=record.where)]})
+    assert "domain-not-covered" in slugs(bound)
+
+
+def test_host_bindings_stay_in_their_stack():
+    """Two root modules with the same addresses: a host bound to stack b's load balancer is
+    not served through stack a's certificate."""
+    def in_stack(resource, stack):
+        return resource.model_copy(update={"stack": stack})
+    binding = HostBinding(host="example.com", target="aws_elb.web", where=Where(file="b/dns.tf"), stack="b")
+    project = Project(certificates=[in_stack(cert_resource(), "a")],
+                      load_balancers=[in_stack(elb(Ref(address=ADDR, attribute="arn")), "a")], hosts=[binding])
+    assert "domain-not-covered" not in slugs(project)
+    same = project.model_copy(update={"hosts": [binding.model_copy(update={"stack": "a"})]})
+    assert "domain-not-covered" in slugs(same)
+
+
+# --- cost: each PEM text parsed once per Project ------------------------------------------
+
+def test_every_pem_is_parsed_once_however_many_rules_read_it(monkeypatch):
+    from elbtls.validators import pki
+    from elbtls.validators.rules import chain
+
+    parsed = []
+    real = pki.parse_pem
+    monkeypatch.setattr(pki, "parse_pem", lambda text: parsed.append(text) or real(text))
+    project = Project(certificates=[cert_resource()], pem_bundles=[PemBundle(pem=pem(bundle(LEAF, INTER), "site.pem"))])
+    for check in certificate.CHECKS + chain.CHECKS:
+        list(check(project, Context(at=AT)))
+    assert len(parsed) == 4 == len(set(parsed))          # body, chain, key, the PEM file
+    assert certificate.load(project) is certificate.load(project)
+
+
+def test_key_rules_count_only_the_users_in_the_certificates_stack():
+    """key-algorithm-unsupported names the load balancers using a certificate: those of its
+    own root module, not those at the same address in another."""
+    ec = make_leaf(INTER, sans=("www.example.com",), not_before=NB, key="ec256")   # fine for ACM, not a CLB
+    project = Project(certificates=[cert_resource(ec).model_copy(update={"stack": "a"})],
+                      load_balancers=[elb(Ref(address=ADDR, attribute="arn")).model_copy(update={"stack": "b"})])
+    assert "key-algorithm-unsupported" not in slugs(project)
+    same = project.model_copy(update={"load_balancers": [project.load_balancers[0].model_copy(update={"stack": "a"})]})
+    assert "used by aws_elb.web" in only(same, "key-algorithm-unsupported").message

@@ -272,7 +272,60 @@ def test_links_certificate_users():
     ref = Ref(address="aws_acm_certificate.web", attribute="arn")
     web, api = lb(listener(cert=ref)), lb(listener(cert=ref), name="api", address="aws_elb.api")
     users = links.certificate_users(Project(certificates=[acm()], load_balancers=[web, api]))
-    assert [lb_.address for lb_, _ in users["aws_acm_certificate.web"]] == ["aws_elb.web", "aws_elb.api"]
+    assert [lb_.address for lb_, _ in users[("", "aws_acm_certificate.web")]] == ["aws_elb.web", "aws_elb.api"]
+
+
+def _in(stack, *resources):
+    return [r.model_copy(update={"stack": stack}) for r in resources]
+
+
+def test_links_resolve_references_in_their_own_stack():
+    """Two root modules both declare aws_acm_certificate.web and aws_elb.web: each
+    listener's reference reaches its own stack's certificate, never the other's."""
+    ref = Ref(address="aws_acm_certificate.web", attribute="arn")
+    cert_a, cert_b = _in("a", acm()) + _in("b", acm())
+    lb_a, lb_b = _in("a", lb(listener(cert=ref))) + _in("b", lb(listener(cert=ref)))
+    project = Project(certificates=[cert_a, cert_b], load_balancers=[lb_a, lb_b])
+    assert links.certificate(project, ref, "a") is cert_a and links.certificate(project, ref, "b") is cert_b
+    assert links.certificate(project, ref, "c") is None
+    assert links.load_balancer(project, Ref(address="aws_elb.web", attribute="name"), "b") is lb_b
+    users = links.of(project)
+    assert [lb_ for lb_, _ in users.users(cert_a)] == [lb_a] and [lb_ for lb_, _ in users.users(cert_b)] == [lb_b]
+
+
+def test_links_through_a_validation_stay_in_the_stack_and_survive_a_cycle():
+    to_cert = Ref(address="aws_acm_certificate_validation.web", attribute="certificate_arn")
+    validation = CertificateValidation(address="aws_acm_certificate_validation.web", where=Where(), stack="a",
+                                       certificate_arn=Ref(address="aws_acm_certificate.web", attribute="arn"))
+    (cert_a,) = _in("a", acm())
+    project = Project(certificates=[cert_a], validations=[validation])
+    assert links.certificate(project, to_cert, "a") is cert_a
+    assert links.certificate(project, to_cert, "b") is None
+    loop = [CertificateValidation(address=f"aws_acm_certificate_validation.{x}", where=Where(),
+                                  certificate_arn=Ref(address=f"aws_acm_certificate_validation.{y}",
+                                                      attribute="certificate_arn"))
+            for x, y in (("x", "y"), ("y", "x"))]
+    cycle = Ref(address="aws_acm_certificate_validation.x", attribute="certificate_arn")
+    assert links.certificate(Project(validations=loop), cycle) is None
+
+
+def test_a_literal_name_prefers_its_own_stack_then_a_unique_match():
+    web_a, web_b = _in("a", lb()) + _in("b", lb())
+    (api_c,) = _in("c", lb(name="api", address="aws_elb.api"))
+    project = Project(load_balancers=[web_a, web_b, api_c])
+    assert links.load_balancer(project, "web", "b") is web_b
+    assert links.load_balancer(project, "web", "d") is None        # two stacks have it: ambiguous
+    assert links.load_balancer(project, "api", "a") is api_c       # only one in the run
+
+
+def test_links_are_built_once_per_project_and_follow_its_growth():
+    project = Project(load_balancers=[lb()])
+    first = links.of(project)
+    assert links.of(project) is first                              # one index for every rule
+    assert project == Project(load_balancers=[lb()])               # the index is not part of the value
+    project.load_balancers.append(lb(name="api", address="aws_elb.api"))
+    assert links.of(project) is not first
+    assert links.load_balancer(project, Ref(address="aws_elb.api", attribute="name")).name == "api"
 
 
 @pytest.mark.parametrize("address,kind", [("aws_elb.web", "aws_elb"), ("module.a.module.b.aws_elb.web", "aws_elb"),

@@ -84,3 +84,14 @@ def test_name_prefix_used_by_a_load_balancer_is_fine():
 def test_fixed_name_not_used_by_a_load_balancer_is_fine():
     other = elb_using("aws_iam_server_certificate.other")
     assert run(Project(certificates=[cert(name="web-2025", name_prefix=None)], load_balancers=[other])) == []
+
+
+def test_fixed_name_is_judged_by_the_users_in_its_own_stack():
+    """aws_elb.web of stack b uses b's certificate; stack a's fixed-name certificate at the
+    same address has no user."""
+    fixed = cert(name="web", name_prefix=None)
+    project = Project(certificates=[fixed.model_copy(update={"stack": "a"}), cert().model_copy(update={"stack": "b"})],
+                      load_balancers=[elb_using().model_copy(update={"stack": "b"})])
+    assert run(project, "iam-fixed-name-rotation") == []
+    used = project.model_copy(update={"load_balancers": [elb_using().model_copy(update={"stack": "a"})]})
+    assert len(run(used, "iam-fixed-name-rotation")) == 1

@@ -311,3 +311,46 @@ def test_backend_public_key_valid_even_with_line_breaks():
     pk = LbPolicy(address="aws_load_balancer_policy.pk", where=W, policy_name="pk",
                   policy_type_name="PublicKeyPolicyType", attributes=[PolicyAttribute(name="PublicKey", value=value)])
     assert run(Project(lb_policies=[pk])) == []
+
+
+# --- many root modules with the same addresses ------------------------------------------
+
+def _stack(name: str, *, with_policy: bool = True) -> dict:
+    """One root module's resources (aws_elb.web, its policy and attachment) in stack `name`."""
+    def put(resource):
+        return resource.model_copy(update={"stack": name})
+    parts = {"load_balancers": [put(lb(listener().model_copy(update={"where": Where(file=f"{name}/elb.tf", line=5)})))]}
+    if with_policy:
+        parts["lb_policies"] = [put(ssl_policy())]
+        parts["listener_policies"] = [put(attach(Ref(address="aws_load_balancer_policy.tls", attribute="policy_name")))]
+    return parts
+
+
+def _stacks(*stacks: dict) -> Project:
+    merged: dict[str, list] = {}
+    for parts in stacks:
+        for field, items in parts.items():
+            merged.setdefault(field, []).extend(items)
+    return Project(**merged)
+
+
+def test_each_stack_keeps_its_own_policies():
+    """Each of three roots attaches the recommended policy to its own aws_elb.web: no
+    listener is taken for policy-less because another root's aws_elb.web came first."""
+    assert run(_stacks(_stack("a"), _stack("b"), _stack("c"))) == []
+
+
+def test_a_stack_without_a_policy_is_reported_alone():
+    project = _stacks(_stack("a"), _stack("b", with_policy=False), _stack("c"))
+    (found,) = run(project)
+    assert (found.rule, found.file, found.resource) == ("ssl-policy-outdated", "b/elb.tf", "aws_elb.web")
+
+
+def test_a_policy_with_an_unknown_target_only_hides_its_own_stack():
+    unknown = ListenerPolicy(address="aws_load_balancer_listener_policy.x", where=W, stack="a",
+                             load_balancer=Unresolved(expression="var.lb", reason="no default"), lb_port=443,
+                             policy_names=[])
+    project = _stacks(_stack("a", with_policy=False), _stack("b", with_policy=False),
+                      {"listener_policies": [unknown]})
+    outdated = [f.file for f in run(project) if f.rule == "ssl-policy-outdated"]
+    assert outdated == ["b/elb.tf"]

@@ -11,8 +11,9 @@ Decisions, in one place:
   line of the resource that contains the finding. A suppression without a reason still
   works but is reported as `suppression-invalid` (a warning, so it does not fail the run
   by default); one naming an unknown rule suppresses nothing and is reported too.
-- The configuration applies after suppression: `exclude` drops findings in matching
-  files, `disable` drops a rule, `severity` re-grades it.
+- `exclude` keeps matching files out of the run (not parsed, not counted); findings that
+  still name one (a module a kept root calls) are dropped. The rest of the configuration
+  applies after suppression: `disable` drops a rule, `severity` re-grades it.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def run(paths: Sequence[str], ctx, config: Config, *, live: bool = False) -> Rep
     from .inputs import load
     from .rules import all_checks
 
-    loaded = load(list(paths))
+    loaded = load(list(paths), exclude=config.excludes if config.exclude else None)
     raw = list(loaded.findings)
     for check in all_checks():
         raw.extend(run_check(check, loaded.project, ctx))

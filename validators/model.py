@@ -10,9 +10,9 @@ a guess; a reference to another resource's attribute is a `Ref`.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal, Union
+from typing import Callable, Literal, TypeVar, Union
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
 
 from .findings import Where
 
@@ -49,6 +49,7 @@ class Pem(BaseModel):
         return self.text.get_secret_value()
 
 
+T = TypeVar("T")
 Str = Union[str, Ref, Unresolved, None]
 Int = Union[int, Ref, Unresolved, None]
 PemField = Union[Pem, Unresolved, None]
@@ -59,6 +60,10 @@ class Resource(BaseModel):
 
     address: str
     where: Where
+    # The root module the resource belongs to (its directory as displayed): an address is
+    # unique only inside one root, and a reference never leaves its root. "" for models
+    # built outside the input layer (the CDK constructs, whose Projects hold one stack).
+    stack: str = ""
     region: Union[str, Unresolved, None] = None
     # The provider configuration the resource uses, in root-module terms ("aws", "aws.use1"):
     # two resources on one provider share a region even when that region is unknown.
@@ -177,12 +182,28 @@ class HostBinding(BaseModel):
     (a Route 53 alias, a host declared in the stack config)."""
 
     host: str
-    target: str  # the address of the aws_elb or certificate resource
+    target: str  # the address of the aws_elb or certificate resource (or a PEM file's path)
     where: Where
+    stack: str = ""  # the root module `target` is in (see Resource.stack)
+
+
+class _Derived(dict):
+    """What the rules derive from a Project and keep on it (rules/links.py's indexes). It is
+    never part of the Project's value: any two compare equal, and a deep copy starts empty."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Derived)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __deepcopy__(self, memo: dict) -> "_Derived":
+        return _Derived()
 
 
 class Project(BaseModel):
     """Everything found in the given paths, resolved as far as possible before plan."""
+
+    _derived: _Derived = PrivateAttr(default_factory=_Derived)
 
     certificates: list[CertificateResource] = Field(default_factory=list)
     load_balancers: list[LoadBalancer] = Field(default_factory=list)
@@ -194,6 +215,19 @@ class Project(BaseModel):
     dns_records: list[DnsRecord] = Field(default_factory=list)
     pem_bundles: list[PemBundle] = Field(default_factory=list)
     hosts: list[HostBinding] = Field(default_factory=list)
+
+    def derive(self, name: str, build: Callable[["Project"], T]) -> T:
+        """`build(self)`, computed once and kept with this Project under `name` (the rules'
+        indexes and parsed certificates). A Project is read-only while the rules run; the
+        value is rebuilt when one of the lists was replaced or has grown since, as tests and
+        the live checks build projects step by step."""
+        lists = tuple(getattr(self, name_) for name_ in type(self).model_fields)
+        shape = tuple((id(items), len(items)) for items in lists)
+        kept = self._derived.get(name)
+        if kept is None or kept[0] != shape:
+            # The lists stay referenced with their shape, so no new list can take their ids.
+            kept = self._derived[name] = (shape, lists, build(self))
+        return kept[2]
 
 
 class Context(BaseModel):

@@ -10,6 +10,11 @@ ELB:  https://docs.aws.amazon.com/elasticloadbalancing/2012-06-01/APIReference/A
 
 from __future__ import annotations
 
+# A region name as ARNs and provider blocks spell it: us-east-1, us-gov-west-1, eu-isoe-west-1,
+# and eusc-de-east-1 (European Sovereign Cloud), whose first label is not two letters (the
+# regionRegex of each partition in botocore's data/partitions.json).
+AWS_REGION_PATTERN = r"[a-z]+(?:-[a-z]+)+-\d+"
+
 # ACM RequestCertificate
 ACM_DOMAIN_NAME_MAX = 253          # a whole name, octets
 ACM_LABEL_MAX = 63                 # one label
@@ -22,7 +27,7 @@ ACM_AMAZON_OWNED_DOMAINS = ("amazonaws.com", "cloudfront.net", "elasticbeanstalk
 # no label starting with a hyphen or ending with one, a wildcard only as the whole first label.
 ACM_DOMAIN_NAME_PATTERN = r"(\*\.)?(((?!-)[A-Za-z0-9-]{0,62}[A-Za-z0-9])\.)+((?!-)[A-Za-z0-9-]{1,62}[A-Za-z0-9])"
 # arn:PARTITION:acm:REGION:ACCOUNT:certificate/ID (groups: region, account)
-ACM_CERTIFICATE_ARN_PATTERN = r"arn:aws(?:-[a-z]+)*:acm:([a-z]+(?:-[a-z]+)+-\d+):(\d{12}):certificate/[A-Za-z0-9-]+"
+ACM_CERTIFICATE_ARN_PATTERN = rf"arn:aws(?:-[a-z]+)*:acm:({AWS_REGION_PATTERN}):(\d{{12}}):certificate/[A-Za-z0-9-]+"
 
 # ACM ImportCertificate
 ACM_CERTIFICATE_MAX_BYTES = 32_768
@@ -66,6 +71,3 @@ ELB_HEALTH_CHECK_TIMEOUT = (2, 60)
 ELB_IDLE_TIMEOUT = (1, 4000)
 ELB_CONNECTION_DRAINING_TIMEOUT = (1, 3600)
 ELB_ACCESS_LOG_INTERVALS = (5, 60)
-
-# A region name as ARNs and provider blocks spell it (us-east-1, us-gov-west-1, eu-central-2).
-AWS_REGION_PATTERN = r"[a-z]{2}(?:-[a-z]+)+-\d+"

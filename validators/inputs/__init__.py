@@ -10,6 +10,7 @@ plus the findings about the input itself.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..catalog import finding
@@ -35,10 +36,12 @@ class LoadResult:
     files_checked: int = 0
 
 
-def load(paths: list[str], *, max_file_bytes: int = 1_048_576) -> LoadResult:
-    """Everything in `paths` (files or directories). Never raises for bad input: each
+def load(paths: list[str], *, max_file_bytes: int = 1_048_576,
+         exclude: Callable[[str], bool] | None = None) -> LoadResult:
+    """Everything in `paths` (files or directories), less the files `exclude` rejects (it
+    is given each file's display path; see discover). Never raises for bad input: each
     unreadable file is one `input-unreadable` finding and the other files still load."""
-    found = find_files(paths)
+    found = find_files(paths, exclude)
     loader = Loader(max_file_bytes)
     project = Project()
     spans: dict[str, list[tuple[str, int, int]]] = {}
@@ -65,7 +68,8 @@ def load(paths: list[str], *, max_file_bytes: int = 1_048_576) -> LoadResult:
 
     for f in found.stack_configs:
         loader.checked.add(os.path.realpath(f.path))
-        project.hosts.extend(_stack_hosts(f.path, f.display, max_file_bytes, findings))
+        bindings = _stack_hosts(f.path, f.display, max_file_bytes, findings)
+        project.hosts.extend(_in_stacks(bindings, f.path, project))
 
     return LoadResult(project, findings + loader.findings, loader.suppressions, spans, len(loader.checked))
 
@@ -92,6 +96,25 @@ def _roots(modules: dict) -> list:
         roots.append(left)
         reached.add(left)
         pending.append(left)
+
+
+def _in_stacks(bindings: list[HostBinding], config: str, project: Project) -> list[HostBinding]:
+    """The stack config's host bindings, each in the root module that holds its load
+    balancer. The config names a load balancer by address only (ids are unique in the file),
+    so the candidates are the roots holding that address; when there are several, those
+    below the config's own directory (its cdktf.out) are taken. A binding no root holds
+    stays as it is (it matches nothing)."""
+    base = os.path.realpath(os.path.dirname(config) or ".")
+    roots: dict[str, list[str]] = {}
+    for lb in project.load_balancers:
+        roots.setdefault(lb.address, []).append(lb.stack)
+    out: list[HostBinding] = []
+    for binding in bindings:
+        stacks = list(dict.fromkeys(roots.get(binding.target, [])))
+        below = [s for s in stacks if os.path.commonpath([base, os.path.realpath(s)]) == base]
+        chosen = below or stacks
+        out += [binding.model_copy(update={"stack": s}) for s in chosen] if chosen else [binding]
+    return out
 
 
 def _stack_hosts(path: str, display: str, max_file_bytes: int, findings: list[Finding]) -> list[HostBinding]:

@@ -5,12 +5,17 @@ Terraform module (cdktf's `cdktf.out/stacks/<name>/cdk.tf.json` included). A Ter
 named on its own brings its directory's other Terraform files along: a module can only be
 evaluated whole (its variables and locals usually sit in sibling files). Display paths keep
 the argument as the user typed it, joined with the path below it.
+
+Files the configuration's `exclude` matches (by display path) are left out here, so they
+are neither parsed nor counted; a module that a kept root calls is still read through the
+call, since the root cannot be evaluated without it.
 """
 
 from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..catalog import finding
@@ -66,8 +71,9 @@ def kind_of(name: str) -> str | None:
 _TERRAFORM_KINDS = ("tf", "tf.json", "tfvars", "tfvars.json")
 
 
-def discover(paths: list[str]) -> Discovery:
-    found = _Collector()
+def discover(paths: list[str], exclude: Callable[[str], bool] | None = None) -> Discovery:
+    """The files `paths` stand for, less those `exclude` (given a display path) rejects."""
+    found = _Collector(exclude)
     for arg in paths:
         try:
             st = os.stat(arg)
@@ -97,7 +103,8 @@ def module_files(path: str, display: str) -> list[SourceFile]:
 
 
 class _Collector:
-    def __init__(self):
+    def __init__(self, exclude: Callable[[str], bool] | None = None):
+        self.exclude = exclude
         self.result = Discovery()
         self.seen: set[str] = set()        # real paths of files already taken
         self.modules: dict[str, ModuleDir] = {}
@@ -107,9 +114,10 @@ class _Collector:
         self.result.findings.append(finding("input-unreadable", message, Where(file=display)))
 
     def add(self, f: SourceFile, module_dir: tuple[str, str] | None = None) -> None:
-        """Take a file once; Terraform files go to their module directory (path, display)."""
+        """Take a file once, unless excluded; Terraform files go to their module directory
+        (path, display)."""
         real = os.path.realpath(f.path)
-        if real in self.seen:
+        if real in self.seen or (self.exclude is not None and self.exclude(f.display)):
             return
         self.seen.add(real)
         if f.kind in _TERRAFORM_KINDS:

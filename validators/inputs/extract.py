@@ -39,6 +39,11 @@ def extract(scope: Scope, project: Project, findings: list[Finding], spans: dict
             extract(child, project, findings, spans)
 
 
+def stack_of(scope: Scope) -> str:
+    """The identity of the root module a scope belongs to: its directory as displayed."""
+    return scope.root.display or "."
+
+
 def _not_created(scope: Scope, block: Block) -> bool:
     """True when `count` or `for_each` is known to create no instance."""
     count = scope.eval(block.attrs["count"]) if "count" in block.attrs else None
@@ -55,14 +60,18 @@ class _Resource:
         self.where = Where(file=block.file, line=block.line, resource=address)
         self.all_refs = _refs(scope, block)
 
+    @property
+    def stack(self) -> str:
+        return stack_of(self.scope)
+
     def common(self) -> dict:
         """The fields every Resource model has."""
         conf = self.scope.provider_of(self.block)
         region = conf.region
         if "region" in self.block.attrs:  # a per-resource region (AWS provider 6)
             region = self.scope.region(self.block.attrs["region"], conf.key)
-        return {"address": self.address, "where": self.where, "region": region, "provider": conf.key,
-                "refs": frozenset(r.address for r in self.all_refs if r.address != self.address)}
+        return {"address": self.address, "where": self.where, "stack": self.stack, "region": region,
+                "provider": conf.key, "refs": frozenset(r.address for r in self.all_refs if r.address != self.address)}
 
     def value(self, name: str, block: Block | None = None):
         expr = (block or self.block).attrs.get(name)
@@ -230,8 +239,11 @@ def _dns_record(r: _Resource, project: Project) -> None:
     record = DnsRecord(**r.common(), name=r.text("name"), type=r.text("type"), alias_target=target,
                        per_validation_option=per_option)
     project.dns_records.append(record)
-    if isinstance(target, Ref) and _type_of(target.address) == "aws_elb" and isinstance(record.name, str):
-        project.hosts.append(HostBinding(host=record.name.rstrip("."), target=target.address, where=r.where))
+    # A record name without a dot is relative to a zone the model does not carry: skipped.
+    if isinstance(target, Ref) and _type_of(target.address) == "aws_elb" and isinstance(record.name, str) \
+            and "." in record.name.strip("."):
+        project.hosts.append(HostBinding(host=record.name.rstrip("."), target=target.address, where=r.where,
+                                         stack=r.stack))
 
 
 def _type_of(address: str) -> str:

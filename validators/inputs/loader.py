@@ -17,7 +17,7 @@ from .evaluate import Module
 from .tree import Block, InputError, Suppression
 
 # The armour line only: the key itself is never matched, kept or printed.
-_PRIVATE_KEY = re.compile(r"-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY-----")
+_PRIVATE_KEY = re.compile(r"-{5}BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY-{5}")
 _TFVARS_ORDER = {"terraform.tfvars": 0, "terraform.tfvars.json": 1}
 
 

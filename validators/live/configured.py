@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from ..catalog import finding
 from ..findings import Finding, Where
-from ..model import Context, Listener, LoadBalancer, Project, Ref, Unresolved
+from ..model import CertificateResource, Context, HostBinding, Listener, LoadBalancer, Project, Ref, Unresolved
 from ..rules import links
 from .certificates import CertificateStore, Deployed, is_certificate_arn
 from .clients import AwsFailure, Clients
@@ -159,7 +159,7 @@ def _resolve_references(project: Project, lb: LoadBalancer, region: str, descrip
                 for item in description.get("ListenerDescriptions", [])}
     for listener in lb.listeners:
         value = listener.ssl_certificate_id
-        cert = links.certificate(project, value) if isinstance(value, Ref) else None
+        cert = links.certificate(project, value, lb.stack) if isinstance(value, Ref) else None
         arn = deployed.get(listener.lb_port)
         if cert is not None and is_certificate_arn(arn):
             plan.uses[(arn, region)].append(Use(lb, listener, cert.address))
@@ -169,7 +169,7 @@ def _checked_statically(project: Project, uses: list[Use]) -> bool:
     """The configuration holds this certificate's body (imported or IAM with certificate_body),
     so the certificate rules have already judged it: do not report it twice."""
     for use in uses:
-        cert = next((c for c in project.certificates if c.address == use.config_cert), None)
+        cert = links.certificate(project, use.listener.ssl_certificate_id, use.lb.stack) if use.config_cert else None
         if cert is not None and cert.body is not None:
             return True
     return False
@@ -178,23 +178,30 @@ def _checked_statically(project: Project, uses: list[Use]) -> bool:
 def _body_findings(project: Project, ctx: Context, bodies: list[tuple[Deployed, list[Use]]]) -> list[Finding]:
     """The certificate and chain rules on deployed bodies. Each deployed certificate stands
     in for what the configuration's listeners point at: their load balancers (same
-    addresses, so the Classic LB key rules and the host names bound to them apply) serve it,
-    and host names bound to the configuration's certificate resource are bound to it."""
+    addresses and stacks, so the Classic LB key rules and the host names bound to them
+    apply) serve it, and host names bound to the configuration's certificate resource are
+    bound to it. A certificate used from several stacks stands in each of them."""
     if not bodies:
         return []
-    certs, lbs, hosts = [], {}, []
+    certs: dict[links.Key, CertificateResource] = {}
+    lbs: dict[links.Key, LoadBalancer] = {}
+    hosts: list[HostBinding] = []
     first_use: dict[str, Use] = {}
     for deployed, uses in bodies:
-        certs.append(certificate_resource(deployed))
         first_use[deployed.arn] = uses[0]
         for use in uses:
-            lb = lbs.setdefault(use.lb.address, use.lb.model_copy(update={"listeners": []}))
+            stack = use.lb.stack
+            if (stack, deployed.arn) not in certs:
+                certs[stack, deployed.arn] = certificate_resource(deployed).model_copy(update={"stack": stack})
+                config_cert = links.certificate(project, use.listener.ssl_certificate_id, stack)
+                if config_cert is not None:
+                    hosts += [h.model_copy(update={"target": deployed.arn})
+                              for h in links.of(project).hosts_bound([links.key(config_cert)])]
+            lb = lbs.setdefault(links.key(use.lb), use.lb.model_copy(update={"listeners": []}))
             lb.listeners.append(use.listener.model_copy(
                 update={"ssl_certificate_id": Ref(address=deployed.arn, attribute="arn")}))
-            hosts += [h.model_copy(update={"target": deployed.arn}) for h in project.hosts
-                      if use.config_cert and h.target == use.config_cert]
-    hosts += [h for h in project.hosts if h.target in lbs]
-    body_project = Project(certificates=certs, load_balancers=list(lbs.values()), hosts=hosts)
+    hosts += links.of(project).hosts_bound(list(lbs))
+    body_project = Project(certificates=list(certs.values()), load_balancers=list(lbs.values()), hosts=hosts)
     out = []
     for f in run_rules(body_project, ctx, BODY_RULES):
         use = first_use.get(f.resource or "")

@@ -1,6 +1,15 @@
 """SARIF 2.1.0 for GitHub code scanning: one run, every catalogued rule in tool.driver.rules
 (id = code, name = slug), one result per finding with a location relative to %SRCROOT%
-(the current directory) and a fingerprint that survives line moves."""
+(the current directory) and a fingerprint that survives line moves.
+
+GitHub needs a physical location on every result (`locations[]` and
+`physicalLocation.artifactLocation.uri` are required, and one result without them makes it
+reject the whole upload; https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning).
+A finding about no file (what `elbtls audit` and the live checks report on deployed
+resources) is placed on a stable pseudo-artifact under `aws/` named after the resource
+(`elb:us-east-1/web` -> `aws/elb/us-east-1/web`), line 1, with the resource as its logical
+location; GitHub shows such an alert without a source preview.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +25,8 @@ from .json_report import timestamp
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SRCROOT = "%SRCROOT%"
+PSEUDO_ROOT = "aws"            # the pseudo-artifacts of findings about no file
+PSEUDO_ACCOUNT = "account"     # ... and about no resource either
 FINGERPRINT = "elbtlsFinding/v1"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
@@ -56,17 +67,24 @@ def _result(f, rule_index: int) -> dict:
         "message": {"text": f.message},
         "partialFingerprints": {FINGERPRINT: _fingerprint(f)},
     }
-    if f.file:
-        physical: dict = {"artifactLocation": _artifact(f.file)}
-        if f.line and f.line >= 1:
-            physical["region"] = {"startLine": f.line}
-        location: dict = {"physicalLocation": physical}
-        if f.resource:
-            location["logicalLocations"] = [{"fullyQualifiedName": f.resource, "kind": "resource"}]
-        result["locations"] = [location]
-    elif f.resource:
-        result["locations"] = [{"logicalLocations": [{"fullyQualifiedName": f.resource, "kind": "resource"}]}]
+    physical: dict = {"artifactLocation": _artifact(f.file) if f.file else _pseudo_artifact(f.resource)}
+    if f.line and f.line >= 1:
+        physical["region"] = {"startLine": f.line}
+    elif not f.file:
+        physical["region"] = {"startLine": 1}
+    location: dict = {"physicalLocation": physical}
+    if f.resource:
+        location["logicalLocations"] = [{"fullyQualifiedName": f.resource, "kind": "resource"}]
+    result["locations"] = [location]
     return result
+
+
+def _pseudo_artifact(resource: str | None) -> dict:
+    """The stand-in file of a finding about no file (see the module docstring): a relative
+    path, so no URI scheme (an ARN's `arn:`) can reach GitHub, which rejects foreign ones."""
+    name = resource.replace(":", "/") if resource else PSEUDO_ACCOUNT
+    parts = [p for p in name.split("/") if p not in ("", ".", "..")] or [PSEUDO_ACCOUNT]
+    return {"uri": quote("/".join([PSEUDO_ROOT, *parts])), "uriBaseId": SRCROOT}
 
 
 def _artifact(file: str) -> dict:

@@ -16,7 +16,7 @@ from ..facts.limits import (ACM_AMAZON_OWNED_DOMAINS, ACM_COMMON_NAME_MAX, ACM_D
                             ACM_DOMAIN_NAME_PATTERN, ACM_LABEL_MAX, ACM_SANS_DEFAULT_QUOTA, ACM_SANS_HARD_MAX,
                             ACM_VALIDATION_METHODS)
 from ..findings import Finding, Severity
-from ..model import CertificateResource, Context, Project, Ref, Unresolved
+from ..model import CertificateResource, Context, Project, Unresolved
 from . import links
 
 
@@ -104,20 +104,16 @@ def check_validation_method(project: Project, ctx: Context) -> Iterator[Finding]
                           f"validation_method {method[:40]!r} is not DNS or EMAIL{hint}; use DNS.", at)
 
 
-def _refs_cert(value: object, cert: CertificateResource) -> bool:
-    return isinstance(value, Ref) and value.address == cert.address
-
-
 def check_dns_validation(project: Project, ctx: Context) -> Iterator[Finding]:
     for cert in _requested(project):
         if cert.validation_method != "DNS":
             continue
         at = links.where(cert)
-        if not any(_refs_cert(v.certificate_arn, cert) for v in project.validations):
+        if not links.of(project).validations_of(cert):
             yield finding("dns-validation-incomplete",
                           f"{cert.address} uses DNS validation but no aws_acm_certificate_validation waits for it; "
                           "add one whose certificate_arn is this certificate's arn.", at)
-        records = [r for r in project.dns_records if cert.address in r.refs]
+        records = links.of(project).records_referring(cert)
         if any(r.per_validation_option for r in records):
             continue
         names, _ = requested_names(cert)

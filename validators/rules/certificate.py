@@ -22,7 +22,7 @@ from .. import pki
 from ..catalog import finding
 from ..facts import cabf, key_support, limits
 from ..findings import Finding, Where
-from ..model import CertificateResource, Context, HostBinding, LoadBalancer, Pem, Project, Ref, Unresolved
+from ..model import CertificateResource, Context, HostBinding, LoadBalancer, Pem, Project, Unresolved
 from . import links
 
 # Model attribute -> the Terraform argument name messages use.
@@ -62,8 +62,12 @@ class Material:
 
 
 def load(project: Project) -> tuple[list[Material], list[Finding]]:
-    """Parse every certificate field and PEM file once (pki caches on the text); return
-    the materials and the pem-malformed / value-unresolved findings about them."""
+    """Every certificate field and PEM file parsed, once per Project however many rules
+    ask: the materials and the pem-malformed / value-unresolved findings about them."""
+    return project.derive("certificate.materials", _load_all)
+
+
+def _load_all(project: Project) -> tuple[list[Material], list[Finding]]:
     materials: list[Material] = []
     problems: list[Finding] = []
     for resource in project.certificates:
@@ -160,30 +164,24 @@ def _load_bundle(pem: Pem, problems: list[Finding]) -> Material | None:
 
 # --- who uses a certificate --------------------------------------------------------------
 
-def load_balancers_using(project: Project, address: str) -> list[LoadBalancer]:
-    """The aws_elb resources with a listener whose ssl_certificate_id is the certificate at
-    `address` (directly, or through its aws_acm_certificate_validation; see links.py)."""
-    seen: dict[str, LoadBalancer] = {}
-    for lb, _listener in links.certificate_users(project).get(address, []):
-        seen.setdefault(lb.address, lb)
+def load_balancers_using(project: Project, cert: CertificateResource) -> list[LoadBalancer]:
+    """The aws_elb resources with a listener whose ssl_certificate_id is `cert` (directly,
+    or through its aws_acm_certificate_validation; see links.py), each once."""
+    seen: dict[links.Key, LoadBalancer] = {}
+    for lb, _listener in links.of(project).users(cert):
+        seen.setdefault(links.key(lb), lb)
     return list(seen.values())
 
 
-def served_hosts(project: Project, address: str) -> list[HostBinding]:
-    """The host names served through the certificate at `address` (or PEM file path):
-    HostBindings (stack config, CDK) bound to it or to a load balancer that uses it, and
-    Route 53 records whose alias targets such a load balancer. A record name without a dot
-    is relative to a zone the model does not carry, so it is skipped."""
-    lbs = {lb.address for lb in load_balancers_using(project, address)}
-    hosts = [h for h in project.hosts if h.target == address or h.target in lbs]
-    for record in project.dns_records:
-        alias = record.alias_target
-        if (isinstance(alias, Ref) and alias.address in lbs and isinstance(record.name, str)
-                and "." in record.name.strip(".")):
-            hosts.append(HostBinding(host=record.name, target=alias.address,
-                                     where=Where(file=record.where.file, line=record.where.line,
-                                                 resource=record.address)))
-    return hosts
+def served_hosts(project: Project, m: Material) -> list[HostBinding]:
+    """The host names served through a certificate: the HostBindings (Route 53 aliases,
+    stack config, CDK; the input layer makes them) bound to the certificate resource or to
+    a load balancer that uses it; for a standalone PEM file, those bound to its path (a
+    file belongs to no root module, so its bindings carry no stack)."""
+    if m.resource is None:
+        return links.of(project).hosts_bound([("", m.label)])
+    targets = [links.key(m.resource)] + [links.key(lb) for lb in load_balancers_using(project, m.resource)]
+    return links.of(project).hosts_bound(targets)
 
 
 # --- the checks --------------------------------------------------------------------------
@@ -326,7 +324,7 @@ _FIXES = {
 
 
 def _unsupported_key(project: Project, m: Material, kind: str, who: str) -> Iterator[Finding]:
-    users = load_balancers_using(project, m.label) if m.resource is not None else []
+    users = load_balancers_using(project, m.resource) if m.resource is not None else []
     if m.kind == "iam":
         deployment = "clb-iam"
     elif m.kind == "acm-imported" and users:
@@ -346,7 +344,7 @@ def _requested_key_algorithms(project: Project) -> Iterator[Finding]:
     for cert in project.certificates:
         if cert.kind != "acm-requested":
             continue
-        users = load_balancers_using(project, cert.address)
+        users = load_balancers_using(project, cert)
         if not users:
             continue
         algorithm = cert.key_algorithm
@@ -375,7 +373,7 @@ def check_names(project: Project, ctx: Context) -> Iterator[Finding]:
             yield finding("missing-server-auth-eku", f"{who} has an extendedKeyUsage without serverAuth, so "
                           "TLS clients refuse it; reissue it with extendedKeyUsage serverAuth", m.where)
         seen: set[str] = set()
-        for binding in served_hosts(project, m.label):
+        for binding in served_hosts(project, m):
             host = binding.host.strip().rstrip(".").lower()
             if host in seen or pki.covers(sans, host):
                 continue

@@ -175,7 +175,7 @@ def check_certificate_region(project: Project, ctx: Context) -> Iterator[Finding
                 continue
             what, cert_region, cert_provider = f"certificate {value}", match.group(1), None
         else:
-            cert = links.certificate(project, value)
+            cert = links.certificate(project, value, lb.stack)
             if cert is None or not cert.kind.startswith("acm"):
                 continue
             what, cert_region, cert_provider = cert.address, cert.region, cert.provider

@@ -59,11 +59,11 @@ def check_path(project: Project, ctx: Context) -> Iterator[Finding]:
 
 
 def check_fixed_name(project: Project, ctx: Context) -> Iterator[Finding]:
-    users = links.certificate_users(project)
     for cert in _iam(project):
-        if cert.name is None or cert.address not in users:
+        users = links.of(project).users(cert)
+        if cert.name is None or not users:
             continue
-        lbs = sorted({lb.address for lb, _ in users[cert.address]})
+        lbs = sorted({lb.address for lb, _ in users})
         yield finding("iam-fixed-name-rotation",
                       f"{cert.address} has a fixed `name` and is used by {', '.join(lbs)}; a replacement cannot "
                       "exist beside it under the same name: use name_prefix with create_before_destroy.",

@@ -60,17 +60,6 @@ def _secure_listeners(project: Project):
                 yield lb, listener
 
 
-def _may_be_attached(project: Project, lb: LoadBalancer) -> bool:
-    """Whether a listener or SSL negotiation policy whose load balancer or lb_port is not
-    known before plan could be attached to one of `lb`'s listeners."""
-    for policy in [*project.listener_policies, *project.ssl_negotiation_policies]:
-        target = policy.load_balancer
-        if isinstance(target, Unresolved) or \
-                (isinstance(policy.lb_port, Unresolved) and links.load_balancer(project, target) is lb):
-            return True
-    return False
-
-
 def negotiations(project: Project, lb: LoadBalancer, lb_port: int, at: Where) -> tuple[list[Negotiation], list[Finding]]:
     """What the listener on `lb_port` negotiates with, and value-unresolved findings for
     attached policies this cannot tell. No SSL policy at all means the AWS default."""
@@ -103,7 +92,7 @@ def negotiations(project: Project, lb: LoadBalancer, lb_port: int, at: Where) ->
             found.append(Negotiation(reference.value, predefined=tls_policies.predefined(reference.value)))
         else:
             found.append(Negotiation("unknown"))   # check_policy_definitions reports the unresolved reference
-    if not found and _may_be_attached(project, lb):
+    if not found and links.of(project).may_have_hidden_policies(lb):
         found.append(Negotiation("unknown"))   # check_policy_targets reports the unresolved value
     if not found:
         found.append(Negotiation(f"no policy (the default, {tls_policies.DEFAULT})",
@@ -181,7 +170,7 @@ def _enabled_ciphers(negotiation: Negotiation) -> tuple[str, ...] | None:
 
 def check_cipher_key_type(project: Project, ctx: Context) -> Iterator[Finding]:
     for lb, listener in _secure_listeners(project):
-        cert = links.certificate(project, listener.ssl_certificate_id)
+        cert = links.certificate(project, listener.ssl_certificate_id, lb.stack)
         key_type = certificate_key_type(cert) if cert is not None else None
         if key_type is None:
             continue
@@ -201,7 +190,7 @@ def check_cipher_key_type(project: Project, ctx: Context) -> Iterator[Finding]:
 def check_policy_targets(project: Project, ctx: Context) -> Iterator[Finding]:
     for policy in [*project.listener_policies, *project.ssl_negotiation_policies]:
         at = links.where(policy)
-        lb = links.load_balancer(project, policy.load_balancer)
+        lb = links.load_balancer(project, policy.load_balancer, policy.stack)
         yield from links.need(policy.load_balancer, at, "`load_balancer` (policy-listener-missing)")
         yield from links.need(policy.lb_port, at, "`lb_port` (policy-listener-missing)")
         if lb is None or not isinstance(policy.lb_port, int):
@@ -216,12 +205,12 @@ def check_policy_targets(project: Project, ctx: Context) -> Iterator[Finding]:
 def check_backend_auth(project: Project, ctx: Context) -> Iterator[Finding]:
     for backend in project.backend_policies:
         at = links.where(backend)
-        lb = links.load_balancer(project, backend.load_balancer)
+        lb = links.load_balancer(project, backend.load_balancer, backend.stack)
         yield from links.need(backend.instance_port, at, "`instance_port` (backend-auth-plain-backend)")
         yield from links.need(backend.policy_names, at, "`policy_names` (backend-auth-plain-backend)")
         if lb is None or not isinstance(backend.instance_port, int) or isinstance(backend.policy_names, Unresolved):
             continue
-        policies = [links.lb_policy(project, lb, name) for name in backend.policy_names]
+        policies = [links.lb_policy(project, lb, name, backend.stack) for name in backend.policy_names]
         if not any(p is not None and p.policy_type_name == links.BACKEND_AUTH_TYPE for p in policies):
             continue
         served = [protocol(l.instance_protocol) for l in lb.listeners if l.instance_port == backend.instance_port]
