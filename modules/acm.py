@@ -6,7 +6,7 @@ from ..validators.model import CertificateResource, CertificateValidation, DnsRe
 from ..validators.stackconfig import ZONE_LOOKUP
 from . import cdk
 from .base import ElbTlsConstruct, terraform_name
-from .pem import PemSource
+from .pem import PemCertificate, PemSource
 from .props import CertificateSource, ImportedCertificateProps, RequestedCertificateProps, parse
 
 
@@ -92,7 +92,7 @@ class RequestedCertificate(ElbTlsConstruct, CertificateSource):
         return out
 
 
-class ImportedCertificate(ElbTlsConstruct, CertificateSource):
+class ImportedCertificate(PemCertificate):
     """`aws_acm_certificate` imported from PEM files: body and chain are read at apply with
     file() (never inlined into the HCL); the private key with file() or from a sensitive
     variable. At synth the validator's certificate and chain rules check the files."""
@@ -108,16 +108,6 @@ class ImportedCertificate(ElbTlsConstruct, CertificateSource):
             private_key=self.pem.key_expression, tags=p.tags or None,
             lifecycle=cdk.TerraformResourceLifecycle(create_before_destroy=p.create_before_destroy))
         self.certificate_address = self.named(self.certificate)
-
-    @property
-    def arn(self) -> str:
-        return self.certificate.arn
-
-    def arn_ref(self) -> Ref:
-        return Ref(address=self.certificate_address, attribute="arn")
-
-    def input_findings(self) -> list:
-        return self.pem.findings()
 
     def models(self) -> list:
         return [CertificateResource(**self.resource_fields(self.certificate_address), kind="acm-imported",

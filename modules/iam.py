@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-from ..validators.model import CertificateResource, Ref
+from ..validators.model import CertificateResource
 from . import cdk
-from .base import ElbTlsConstruct
-from .pem import PemSource
-from .props import CertificateSource, IamCertificateProps, parse
+from .pem import PemCertificate, PemSource
+from .props import IamCertificateProps, parse
 
 
-class IamServerCertificate(ElbTlsConstruct, CertificateSource):
+class IamServerCertificate(PemCertificate):
     """`aws_iam_server_certificate` with `name_prefix` (default: `<construct id>-`), so that
     with `create_before_destroy` a replacement is uploaded beside the certificate in use
     before the old one is deleted. PEM inputs as for ImportedCertificate."""
@@ -28,16 +27,6 @@ class IamServerCertificate(ElbTlsConstruct, CertificateSource):
             private_key=self.pem.key_expression, tags=p.tags or None,
             lifecycle=cdk.TerraformResourceLifecycle(create_before_destroy=p.create_before_destroy))
         self.certificate_address = self.named(self.certificate)
-
-    @property
-    def arn(self) -> str:
-        return self.certificate.arn
-
-    def arn_ref(self) -> Ref:
-        return Ref(address=self.certificate_address, attribute="arn")
-
-    def input_findings(self) -> list:
-        return self.pem.findings()
 
     def models(self) -> list:
         return [CertificateResource(**self.resource_fields(self.certificate_address), kind="iam",

@@ -20,9 +20,11 @@ from ..validators.facts.limits import ACM_CHAIN_MAX_BYTES
 from ..validators.findings import Finding, Where
 from ..validators.inputs.discover import read_text
 from ..validators.inputs.tree import InputError
-from ..validators.model import Pem, PemField, Unresolved
+from ..validators.model import Pem, PemField, Ref, Unresolved
 from ..validators.stackconfig import PemFiles
 from . import cdk
+from .base import ElbTlsConstruct
+from .props import CertificateSource
 
 # Characters that would end the HCL string or start an interpolation inside it.
 _UNSAFE_IN_HCL_STRING = re.compile(r'["\\\n]|\$\{|%\{')
@@ -40,7 +42,6 @@ class PemSource:
                 owner, files.private_key_variable, type="string", sensitive=True, nullable=False,
                 description=f"PEM private key of {owner.node.path} (unencrypted; pass it as TF_VAR_{files.private_key_variable})")
             self.key_variable.override_logical_id(files.private_key_variable)
-        self.problems: list[Finding] = []
 
     # --- the HCL side --------------------------------------------------------------------
     def _file_expression(self, path: str | None) -> str | None:
@@ -96,3 +97,21 @@ class PemSource:
     def findings(self) -> list[Finding]:
         """input-unreadable for each file that cannot be read now."""
         return self._read[1]
+
+
+class PemCertificate(ElbTlsConstruct, CertificateSource):
+    """Base of the certificates uploaded from PEM files (ACM import, IAM): the subclass sets
+    `pem`, `certificate` (the resource) and `certificate_address`, whose `arn` listeners use."""
+
+    pem: PemSource
+    certificate_address: str
+
+    @property
+    def arn(self) -> str:
+        return self.certificate.arn
+
+    def arn_ref(self) -> Ref:
+        return Ref(address=self.certificate_address, attribute="arn")
+
+    def input_findings(self) -> list[Finding]:
+        return self.pem.findings()

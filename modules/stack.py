@@ -7,8 +7,8 @@ from pathlib import Path
 
 from ..validators import stackconfig
 from . import cdk, demo_pki
-from .conventions import AWS_PROVIDER_CONSTRAINT
 from .acm import ImportedCertificate, RequestedCertificate
+from .conventions import AWS_PROVIDER_CONSTRAINT
 from .elb import ClassicLoadBalancer
 from .iam import IamServerCertificate
 
@@ -19,8 +19,9 @@ _CERTIFICATE_CLASSES = {"requested": RequestedCertificate, "imported": ImportedC
 class ElbTlsStack(cdk.TerraformStack):
     """A TerraformStack in one region: its AWS provider, a local backend whose state file
     sits beside the output directory (`<outdir>/../terraform.<id>.tfstate`, a path that is
-    the same from every stack directory, so cross-stack references find it), and the
-    provider constraint above. The constructs read `region` to check certificate regions."""
+    the same from every stack directory, so cross-stack references find it), and the AWS
+    provider range every elbtls configuration uses. The constructs read `region` to check
+    certificate regions."""
 
     def __init__(self, scope: cdk.Construct, id: str, *, region: str, tags: dict[str, str] | None = None) -> None:
         super().__init__(scope, id)

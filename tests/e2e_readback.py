@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import boto3
@@ -89,7 +89,7 @@ class LiveListener:
     protocol: str
     instance_port: int
     certificate: str | None
-    policies: dict[str, dict]   # {name: {"type": ..., "attributes": {name: value}}}
+    policies: dict[str, dict]   # {name: {"type": ..., "attributes": {name: value}, "pairs": [(name, value)]}}
 
 
 @dataclass
@@ -111,10 +111,12 @@ def _policies(elb, lb_name: str, names: list[str]) -> dict[str, dict]:
     if not names:
         return {}
     described = elb.describe_load_balancer_policies(LoadBalancerName=lb_name, PolicyNames=names)
-    return {p["PolicyName"]: {"type": p["PolicyTypeName"],
-                              "attributes": {a["AttributeName"]: a.get("AttributeValue", "")
-                                             for a in p.get("PolicyAttributeDescriptions", [])}}
-            for p in described["PolicyDescriptions"]}
+    out = {}
+    for p in described["PolicyDescriptions"]:
+        # A name may repeat (one PublicKeyPolicyName per trusted key): `pairs` keeps them all.
+        pairs = [(a["AttributeName"], a.get("AttributeValue", "")) for a in p.get("PolicyAttributeDescriptions", [])]
+        out[p["PolicyName"]] = {"type": p["PolicyTypeName"], "attributes": dict(pairs), "pairs": pairs}
+    return out
 
 
 def read_load_balancer(aws: Aws, region: str, name: str) -> LiveLoadBalancer:
@@ -134,7 +136,7 @@ def read_load_balancer(aws: Aws, region: str, name: str) -> LiveLoadBalancer:
             continue
         policies = _policies(elb, name, d["PolicyNames"])
         for auth in [p for p in policies.values() if p["type"] == "BackendServerAuthenticationPolicyType"]:
-            key_policies = [v for k, v in auth["attributes"].items() if k.startswith("PublicKeyPolicyName")]
+            key_policies = [v for k, v in auth["pairs"] if k == "PublicKeyPolicyName"]
             policies.update(_policies(elb, name, key_policies))
         backend[d["InstancePort"]] = policies
     return LiveLoadBalancer(name, region, listeners, backend)
@@ -168,6 +170,28 @@ def assert_tls12_only(where: str, policy: dict | None) -> None:
     assert attrs.get("Protocol-TLSv1.2") == "true", f"{where}: TLS 1.2 not enabled"
     weak = [p for p in WEAK_PROTOCOLS if attrs.get(p) == "true"]
     assert not weak, f"{where}: enables {weak}"
+
+
+# --- a whole run ---------------------------------------------------------------------------
+
+Check = Callable[[Deployed, dict[str, str], dict[str, LiveLoadBalancer]], None]
+
+
+def apply_check_destroy(tf, aws: Aws, check: Check) -> None:
+    """`tf` (a tests.terraform.Terraform): init → validate → apply → the state checks below,
+    then `check(state, certificates, load_balancers)` with their results → destroy (also when
+    a check failed) → the state is empty and AWS holds nothing the state held."""
+    tf.init()
+    tf.validate()
+    tf.apply()
+    state = parse_state(tf.show_json())
+    try:
+        certificates = check_certificates(aws, state)
+        check(state, certificates, check_load_balancers(aws, state, certificates))
+    finally:
+        tf.destroy()
+    assert tf.state_resources() == [], "resources left in the state after destroy"
+    check_gone(aws, state)
 
 
 # --- state against AWS ---------------------------------------------------------------------
@@ -219,8 +243,10 @@ def check_load_balancers(aws: Aws, state: Deployed, certificates: dict[str, str]
             if got.protocol not in SECURE:
                 assert got.certificate is None, where
                 continue
-            assert got.certificate and got.certificate == ls["ssl_certificate_id"], f"{where}: certificate {got.certificate}"
-            assert got.certificate in certificates, f"{where}: {got.certificate} is not a certificate this configuration deployed"
+            assert got.certificate and got.certificate == ls["ssl_certificate_id"], \
+                f"{where}: certificate {got.certificate}"
+            assert got.certificate in certificates, \
+                f"{where}: {got.certificate} is not a certificate this configuration deployed"
             if certificates[got.certificate].startswith("acm"):
                 assert region_of_arn(got.certificate) == live.region, f"{where}: certificate in another region"
             assert set(got.policies) == listener_policies.get((lb["name"], ls["lb_port"]), set()), f"{where}: policies"

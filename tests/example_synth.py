@@ -30,7 +30,8 @@ def synthesized_example() -> Path:
         proc = subprocess.run([sys.executable, "-m", "elbtls.modules.synth", "--config", str(EXAMPLE_CONFIG),
                                "--outdir", str(outdir)],
                               cwd=ROOT, capture_output=True, text=True, timeout=900, check=False)
-        assert proc.returncode == 0, f"synth of {EXAMPLE_CONFIG} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}"
+        assert proc.returncode == 0, \
+            f"synth of {EXAMPLE_CONFIG} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}"
         assert list(outdir.glob("stacks/*/cdk.tf")), f"synth wrote no stacks/*/cdk.tf under {outdir}"
         _synthesized["outdir"] = outdir
     return _synthesized["outdir"]

@@ -152,9 +152,6 @@ class Terraform:
         """The state as JSON (holds sensitive values in clear: parse it, never print it)."""
         return self.run("show", "-json", holds_secrets=True)
 
-    def outputs(self) -> dict:
-        return {k: v["value"] for k, v in json.loads(self.run("output", "-json")).items()}
-
     def state_resources(self) -> list[str]:
         """Addresses in the state (empty after a complete destroy)."""
         return self.run("state", "list").split()

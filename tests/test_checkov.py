@@ -110,7 +110,8 @@ def test_scan_catches_an_insecure_load_balancer():
 def test_scope_and_exceptions_read_module_and_keyed_addresses():
     assert resource_type('module.lb.aws_elb.this["a.b"]') == "aws_elb"
     assert resource_type("aws_load_balancer_policy.tls[0]") == "aws_load_balancer_policy"
-    exceptions = {"CKV2_AWS_71": {"reason": "r", "resources": ["aws_acm_certificate.www"]}, "CKV_AWS_92": {"reason": "r"}}
+    exceptions = {"CKV2_AWS_71": {"reason": "r", "resources": ["aws_acm_certificate.www"]},
+                  "CKV_AWS_92": {"reason": "r"}}
     assert waived({"check_id": "CKV2_AWS_71", "resource": "aws_acm_certificate.www"}, exceptions)
     assert not waived({"check_id": "CKV2_AWS_71", "resource": "aws_acm_certificate.api"}, exceptions)
     assert waived({"check_id": "CKV_AWS_92", "resource": "aws_elb.any"}, exceptions)

@@ -39,6 +39,7 @@ PLAIN_ROOT = "examples/plain-terraform"
 EMITTED_MODULES = "terraform/modules"
 CONFIG = stackconfig.load(EXAMPLE_CONFIG)
 KINDS = {"requested": "acm-requested", "imported": "acm-imported", "iam": "iam"}
+CERT_KINDS = {cert_id: KINDS[entry.kind] for cert_id, (_, entry) in CONFIG.certificates().items()}
 
 needs_terraform = pytest.mark.skipif(terraform_available() is not None, reason=str(terraform_available()))
 
@@ -80,25 +81,15 @@ def test_example_covers_what_the_issue_asks():
 @pytest.mark.parametrize("stack", CONFIG.stacks, ids=lambda s: s.name)
 def test_stack_applies_serves_tls_and_destroys(stack, aws, moto, tmp_path):
     tf = Terraform.offline(synthesized_example() / "stacks" / stack.name, tmp_path, moto.env())
-    tf.init()
-    tf.validate()
-    tf.apply()
-    state = rb.parse_state(tf.show_json())
-    try:
-        certificates = rb.check_certificates(aws, state)
-        live = rb.check_load_balancers(aws, state, certificates)
-        assert_serves_config(stack, live, certificates)
-    finally:
-        tf.destroy()
-    assert tf.state_resources() == []
-    rb.check_gone(aws, state)
+    rb.apply_check_destroy(tf, aws, lambda _, certificates, live: assert_serves_config(stack, live, certificates))
 
 
 @pytest.mark.e2e
 @needs_terraform
 def test_plain_terraform_root_applies_serves_tls_and_destroys(aws, moto, tmp_path):
     """The plain-Terraform root with the emitted modules, by their relative `source`: staged
-    with the same layout, fed PEM from tests/certs.py (the key only through TF_VAR_)."""
+    with the same layout, fed PEM from tests/certs.py (the key only through TF_VAR_), in a
+    zone of its own."""
     for part in (PLAIN_ROOT, EMITTED_MODULES):
         shutil.copytree(ROOT / part, tmp_path / part, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
     inter = make_ca("Test Intermediate", issuer=make_ca())
@@ -107,37 +98,32 @@ def test_plain_terraform_root_applies_serves_tls_and_destroys(aws, moto, tmp_pat
     (tmp_path / "api.crt").write_text(api.cert_pem)
     (tmp_path / "api.chain.crt").write_text(inter.cert_pem)
     backend_key = base64.b64encode(_spki(backend.cert)).decode()
+    aws.client("route53").create_hosted_zone(Name="example.org", CallerReference="plain-terraform")
     aws.client("s3", "eu-west-1").create_bucket(
         Bucket="elbtls-plain-logs", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
-    inputs = {"TF_VAR_zone_name": "example.com", "TF_VAR_access_logs_bucket": "elbtls-plain-logs",
+    inputs = {"TF_VAR_zone_name": "example.org", "TF_VAR_access_logs_bucket": "elbtls-plain-logs",
               "TF_VAR_api_certificate_body_file": str(tmp_path / "api.crt"),
               "TF_VAR_api_certificate_chain_file": str(tmp_path / "api.chain.crt"),
               "TF_VAR_api_private_key": api.key_pem,
               "TF_VAR_backend_public_keys": json.dumps([backend_key])}
-    tf = Terraform.offline(tmp_path / PLAIN_ROOT, tmp_path, {**moto.env(), **inputs})
-    tf.init()
-    tf.validate()
-    tf.apply()
-    state = rb.parse_state(tf.show_json())
-    try:
-        certificates = rb.check_certificates(aws, state)
-        live = rb.check_load_balancers(aws, state, certificates)["elbtls-plain"]
+
+    def serves_tls(_state, certificates, load_balancers):
+        live = load_balancers["elbtls-plain"]
         assert live.region == "eu-west-1"
         assert {port: certificates[ls.certificate] for port, ls in live.listeners.items()} == {
             443: "acm-requested", 8443: "acm-imported"}
         for port in live.listeners:
             assert enabled_tls(live.tls_policy(port)) == expected_tls(None), port
-        assert {port: rb.backend_public_keys(live, port) for port in live.backend_policies} == {443: {_spki(backend.cert)}}
-    finally:
-        tf.destroy()
-    assert tf.state_resources() == []
-    rb.check_gone(aws, state)
+        trusted = {port: rb.backend_public_keys(live, port) for port in live.backend_policies}
+        assert trusted == {443: {_spki(backend.cert)}}
+
+    tf = Terraform.offline(tmp_path / PLAIN_ROOT, tmp_path, {**moto.env(), **inputs})
+    rb.apply_check_destroy(tf, aws, serves_tls)
 
 
 def assert_serves_config(stack: stackconfig.Stack, live: dict[str, rb.LiveLoadBalancer],
                          certificates: dict[str, str]) -> None:
     """Each load balancer of the stack config, as AWS holds it, serves what the config says."""
-    kinds = {cert_id: KINDS[entry.kind] for cert_id, (_, entry) in CONFIG.certificates().items()}
     assert set(live) == {lb.name for lb in stack.load_balancers}
     for lb in stack.load_balancers:
         got = live[lb.name]
@@ -149,12 +135,13 @@ def assert_serves_config(stack: stackconfig.Stack, live: dict[str, rb.LiveLoadBa
             assert listener.protocol == ls.lb_protocol, where
             if not ls.secure:
                 continue
-            if ls.certificate in kinds:
-                assert certificates[listener.certificate] == kinds[ls.certificate], where
+            if ls.certificate in CERT_KINDS:
+                assert certificates[listener.certificate] == CERT_KINDS[ls.certificate], where
             else:
                 assert listener.certificate == ls.certificate, where
             assert enabled_tls(got.tls_policy(ls.lb_port)) == expected_tls(ls.tls_policy), where
-        trusted = {a.instance_port: {public_key_der(path) for path in a.certificates} for a in lb.backend_authentication}
+        trusted = {a.instance_port: {public_key_der(path) for path in a.certificates}
+                   for a in lb.backend_authentication}
         assert {port: rb.backend_public_keys(got, port) for port in got.backend_policies} == trusted, lb.name
 
 
@@ -162,7 +149,8 @@ def expected_tls(policy: str | stackconfig.CustomTlsPolicy | None) -> dict[str, 
     """A predefined policy as its reference, a custom one as the attributes it enables."""
     if policy is None or isinstance(policy, str):
         return {"Reference-Security-Policy": policy or rb.DEFAULT_TLS_POLICY}
-    return {*policy.protocols, *policy.ciphers, *(["Server-Defined-Cipher-Order"] if policy.server_defined_cipher_order else [])}
+    order = ["Server-Defined-Cipher-Order"] if policy.server_defined_cipher_order else []
+    return {*policy.protocols, *policy.ciphers, *order}
 
 
 def enabled_tls(policy: dict | None) -> dict[str, str] | set[str] | None:
@@ -183,19 +171,17 @@ def _spki(cert: x509.Certificate) -> bytes:
     return cert.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
 
 
-
 def _live_as_configured(stack: stackconfig.Stack) -> tuple[dict[str, rb.LiveLoadBalancer], dict[str, str]]:
     """What AWS would hold for a stack without back-end authentication, built from its config."""
-    kinds = {cert_id: KINDS[entry.kind] for cert_id, (_, entry) in CONFIG.certificates().items()}
     live, certificates = {}, {}
     for lb in stack.load_balancers:
         listeners = {}
         for ls in lb.listeners:
             arn = policies = None
             if ls.secure:
-                arn = ls.certificate if ls.certificate not in kinds else \
+                arn = ls.certificate if ls.certificate not in CERT_KINDS else \
                     f"arn:aws:acm:{stack.region}:123456789012:certificate/{ls.certificate}"
-                certificates[arn] = kinds.get(ls.certificate, "acm-imported")
+                certificates[arn] = CERT_KINDS.get(ls.certificate, "acm-imported")
                 tls = expected_tls(ls.tls_policy)
                 attributes = tls if isinstance(tls, dict) else dict.fromkeys(tls, "true")
                 policies = {"tls": {"type": "SSLNegotiationPolicyType", "attributes": attributes}}

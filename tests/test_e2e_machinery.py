@@ -37,7 +37,8 @@ def test_cli_config_installs_aws_from_the_mirror_only(tmp_path):
 def test_mirror_location_is_configurable(tmp_path, monkeypatch, capsys):
     provider_dir = tmp_path / "registry.terraform.io" / "hashicorp" / "aws"
     monkeypatch.setenv(terraform.MIRROR_ENV, str(tmp_path))
-    assert terraform.mirror_problem() == f"the provider mirror {tmp_path} holds no registry.terraform.io/hashicorp/aws (set {terraform.MIRROR_ENV})"
+    assert terraform.mirror_problem() == (f"the provider mirror {tmp_path} holds no "
+                                          f"registry.terraform.io/hashicorp/aws (set {terraform.MIRROR_ENV})")
     assert terraform.main(["cli-config", str(tmp_path / "x.tfrc")]) == 2
     assert "holds no registry.terraform.io/hashicorp/aws" in capsys.readouterr().err
     provider_dir.mkdir(parents=True)
@@ -84,14 +85,8 @@ def test_apply_read_back_destroy(tmp_path, moto, pki):
     tf = Terraform.offline(work, tmp_path, {**moto.env(), **pki})
     aws = rb.Aws(moto.env())
 
-    tf.init()
-    tf.validate()
-    tf.apply()
-    state = rb.parse_state(tf.show_json())
-    try:
-        certificates = rb.check_certificates(aws, state)
+    def serves_both_certificates(state, certificates, live):
         assert sorted(certificates.values()) == ["acm-imported", "iam"]
-        live = rb.check_load_balancers(aws, state, certificates)
         assert {port: certificates[ls.certificate] for port, ls in live["e2e-web"].listeners.items()} == {
             443: "acm-imported", 8443: "iam"}
         # The read-back notices a listener that lost its TLS policy outside Terraform.
@@ -99,10 +94,8 @@ def test_apply_read_back_destroy(tmp_path, moto, pki):
             LoadBalancerName="e2e-web", LoadBalancerPort=443, PolicyNames=[])
         with pytest.raises(AssertionError, match="listener 443"):
             rb.check_load_balancers(aws, state, certificates)
-    finally:
-        tf.destroy()
-    assert tf.state_resources() == []
-    rb.check_gone(aws, state)
+
+    rb.apply_check_destroy(tf, aws, serves_both_certificates)
 
 
 @needs_terraform
@@ -120,5 +113,6 @@ def test_failure_names_the_command_and_directory(tmp_path, moto):
     """A failing terraform command raises with its output, not a bare exit status."""
     (tmp_path / "main.tf").write_text('resource "aws_elb" "x" {\n  name = 1 +\n}\n')
     tf = Terraform.offline(tmp_path, tmp_path, moto.env())
-    with pytest.raises(TerraformError, match=r"`terraform validate -no-color` in .* exited 1:(?s:.*)Invalid expression"):
+    expected = r"`terraform validate -no-color` in .* exited 1:(?s:.*)Invalid expression"
+    with pytest.raises(TerraformError, match=expected):
         tf.validate()

@@ -142,3 +142,62 @@ def test_live_unavailable_when_the_function_is_missing(monkeypatch):
     monkeypatch.delattr(live, "audit", raising=False)
     with pytest.raises(engine.LiveUnavailable, match="not available"):
         engine.audit([], False, None, Context(at=AT), Config())
+
+
+# --- whole runs over many root modules --------------------------------------------------------
+
+STACK_TF = """
+provider "aws" {{
+  region = "us-east-1"
+}}
+
+resource "aws_elb" "web" {{
+  name = "web-{i}"
+  listener {{
+    lb_port            = 443
+    lb_protocol        = "https"
+    instance_port      = 8443
+    instance_protocol  = "https"
+    ssl_certificate_id = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b"
+  }}
+}}
+{policy}"""
+
+POLICY_TF = """
+resource "aws_load_balancer_policy" "tls" {
+  load_balancer_name = aws_elb.web.name
+  policy_name        = "tls"
+  policy_type_name   = "SSLNegotiationPolicyType"
+  policy_attribute {
+    name  = "Reference-Security-Policy"
+    value = "ELBSecurityPolicy-TLS-1-2-2017-01"
+  }
+}
+
+resource "aws_load_balancer_listener_policy" "tls" {
+  load_balancer_name = aws_elb.web.name
+  load_balancer_port = 443
+  policy_names       = [aws_load_balancer_policy.tls.policy_name]
+}
+"""
+
+
+def test_stacks_with_the_same_addresses_do_not_share_policies(tmp_path, monkeypatch):
+    """Five roots each declare aws_elb.web; all but s2 attach the recommended policy. Only
+    s2 is outdated: no root's policies attach to another root's load balancer."""
+    for i in range(5):
+        (tmp_path / f"s{i}").mkdir()
+        (tmp_path / f"s{i}" / "main.tf").write_text(STACK_TF.format(i=i, policy="" if i == 2 else POLICY_TF))
+    monkeypatch.chdir(tmp_path)
+    report = engine.run(["."], Context(at=AT), Config())
+    assert [(x.rule, x.file) for x in report.findings] == [("ssl-policy-outdated", "./s2/main.tf")]
+
+
+def test_configured_excludes_keep_files_out_of_the_run(tmp_path, monkeypatch):
+    (tmp_path / "vendor").mkdir()
+    (tmp_path / "vendor" / "main.tf").write_text("broken = = =\n")
+    (tmp_path / "main.tf").write_text(STACK_TF.format(i=0, policy=POLICY_TF))
+    monkeypatch.chdir(tmp_path)
+    assert engine.run(["."], Context(at=AT), Config()).files_checked == 2
+    report = engine.run(["."], Context(at=AT), Config(exclude=("vendor",), root=Path(tmp_path)))
+    assert (report.files_checked, report.findings) == (1, ())

@@ -116,6 +116,29 @@ def test_acm_arn_pattern(arn, ok):
     assert bool(re.fullmatch(limits.ACM_CERTIFICATE_ARN_PATTERN, arn)) is ok
 
 
+REGIONS = ["us-east-1", "eu-central-2", "ap-southeast-5", "il-central-1", "mx-central-1", "cn-northwest-1",
+           "us-gov-west-1", "us-iso-east-1", "us-isob-east-1", "eu-isoe-west-1", "us-isof-south-1",
+           "eusc-de-east-1"]
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_one_region_syntax_for_provider_blocks_and_arns(region):
+    """Every partition's region names (botocore partitions.json regionRegex), the European
+    Sovereign Cloud's four-letter first label included, in both places that read them."""
+    assert re.fullmatch(limits.AWS_REGION_PATTERN, region)
+    arn = re.fullmatch(limits.ACM_CERTIFICATE_ARN_PATTERN, f"arn:aws-x:acm:{region}:123456789012:certificate/a-1")
+    assert arn and arn.group(1) == region
+
+
+@pytest.mark.parametrize("region", ["us-east", "useast1", "US-EAST-1", "us-east-1a", "-us-east-1", "us_east_1"])
+def test_not_a_region(region):
+    assert not re.fullmatch(limits.AWS_REGION_PATTERN, region)
+
+
+def test_the_arn_pattern_is_built_from_the_region_pattern():
+    assert f"({limits.AWS_REGION_PATTERN})" in limits.ACM_CERTIFICATE_ARN_PATTERN
+
+
 def test_iam_path_pattern_follows_the_api():
     ok = [p for p in ("/", "/cloudfront/", "/a/b/", "//", "/a b/") if re.fullmatch(limits.IAM_PATH_PATTERN, p)]
     assert ok == ["/", "/cloudfront/", "/a/b/"]

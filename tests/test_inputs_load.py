@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import importlib
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -363,6 +365,17 @@ def test_inline_private_key_is_reported_without_printing_it(tmp_path):
     assert "EC PRIVATE KEY" in next(f.message for f in result.findings if f.resource is None)
 
 
+def test_no_file_outside_the_tests_reads_as_a_committed_key():
+    """A repository secret scanner greps for PEM private-key armour; the loader's own
+    pattern (and any other source) must not look like a committed key to it."""
+    root = Path(__file__).resolve().parent.parent
+    if shutil.which("git") is None or not (root / ".git").exists():
+        pytest.skip("needs git and a git work tree: the check is the scanner's `git grep`")
+    done = subprocess.run(["git", "grep", "--untracked", "-n", "-e", "-----BEGIN .*PRIVATE KEY-----", "--", ".",
+                           ":!tests/"], cwd=root, capture_output=True, text=True)
+    assert (done.returncode, done.stdout) == (1, ""), done.stdout
+
+
 def test_a_key_in_a_broken_file_is_still_reported(tmp_path):
     key = certs.key_pem(certs.private_key("ec256"))
     (tmp_path / "main.tf").write_text(f'x = <<EOT\n{key}EOT\nbroken = = =\n')
@@ -370,6 +383,95 @@ def test_a_key_in_a_broken_file_is_still_reported(tmp_path):
     assert sorted(f.rule for f in result.findings) == ["input-unreadable", "private-key-inline"]
     for line in key_body_lines(key):
         assert all(line not in f.message for f in result.findings)
+
+
+# --- root modules: one identity each --------------------------------------------------------
+
+ROOT_TF = '''module "dns" {
+  source = "../shared"
+}
+
+resource "aws_elb" "web" {
+  name = "web-%s"
+}
+
+resource "aws_route53_record" "www" {
+  name = "%s"
+  type = "A"
+  alias {
+    name                   = aws_elb.web.dns_name
+    zone_id                = aws_elb.web.zone_id
+    evaluate_target_health = false
+  }
+}
+'''
+
+
+def test_every_resource_and_host_carries_its_root_module(tmp_path, monkeypatch):
+    """Two roots with the same addresses stay apart: a resource's `stack` is the display
+    directory of the root it was evaluated from, a called module's resources included."""
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "main.tf").write_text('resource "aws_acm_certificate" "c" {\n  domain_name = "x.example.com"\n}\n')
+    for name, host in (("a", "www.a.example.com."), ("b", "www")):     # "www": relative to an unknown zone
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "main.tf").write_text(ROOT_TF % (name, host))
+    monkeypatch.chdir(tmp_path)
+    project = load(["a", "b"]).project
+    assert sorted((lb.stack, lb.address) for lb in project.load_balancers) == [("a", "aws_elb.web"), ("b", "aws_elb.web")]
+    assert sorted((c.stack, c.address) for c in project.certificates) == [
+        ("a", "module.dns.aws_acm_certificate.c"), ("b", "module.dns.aws_acm_certificate.c")]
+    assert {r.stack for r in project.dns_records} == {"a", "b"}
+    assert project.hosts == [HostBinding(host="www.a.example.com", target="aws_elb.web", stack="a",
+                                         where=Where(file="a/main.tf", line=9, resource="aws_route53_record.www"))]
+    monkeypatch.chdir(tmp_path / "a")
+    assert {lb.stack for lb in load(["."]).project.load_balancers} == {"."}
+
+
+def test_stack_config_hosts_bind_to_the_root_holding_the_load_balancer(tmp_path, monkeypatch):
+    from elbtls.validators import stackconfig
+
+    monkeypatch.setattr(stackconfig, "hosts", lambda path, display: [
+        HostBinding(host="app.example.com", target="aws_elb.app", where=Where(file=display, line=3)),
+        HostBinding(host="gone.example.com", target="aws_elb.gone", where=Where(file=display, line=4))])
+    app = 'resource "aws_elb" "app" {\n  name = "app"\n}\n'
+    for stack in ("project/cdktf.out/stacks/app", "elsewhere/app", "elsewhere/other"):
+        (tmp_path / stack).mkdir(parents=True)
+        (tmp_path / stack / "main.tf").write_text(app if stack.endswith("/app") else 'resource "aws_elb" "x" {}\n')
+    (tmp_path / "project" / "elbtls.stacks.toml").write_text("[x]\n")
+    monkeypatch.chdir(tmp_path)
+    hosts = load(["project", "elsewhere"]).project.hosts
+    assert [(h.host, h.stack) for h in hosts] == [("app.example.com", "project/cdktf.out/stacks/app"),
+                                                  ("gone.example.com", "")]
+    monkeypatch.chdir(tmp_path / "project")       # the config with one synthesized stack elsewhere
+    hosts = load(["elbtls.stacks.toml", "../elsewhere/app"]).project.hosts
+    assert [(h.host, h.stack) for h in hosts][0] == ("app.example.com", "../elsewhere/app")
+
+
+# --- exclude ----------------------------------------------------------------------------------
+
+def test_excluded_files_are_neither_parsed_nor_counted(tmp_path, monkeypatch):
+    (tmp_path / "generated").mkdir()
+    (tmp_path / "generated" / "broken.tf").write_text("this = = is not HCL\n")
+    (tmp_path / "generated" / "leaf.pem").write_text("not PEM either")
+    (tmp_path / "main.tf").write_text('resource "aws_elb" "web" {\n  name = "web"\n}\n')
+    (tmp_path / "extra.tf").write_text("broken = = =\n")
+    monkeypatch.chdir(tmp_path)
+    everything = load(["."])
+    assert everything.files_checked == 4 and len(everything.project.pem_bundles) == 1
+    assert sorted(f.file for f in everything.findings) == ["./extra.tf", "./generated/broken.tf"]
+
+    seen = []
+
+    def exclude(path: str) -> bool:
+        seen.append(path)
+        return path.startswith("./generated/") or path == "./extra.tf"
+
+    kept = load(["."], exclude=exclude)
+    assert (kept.files_checked, kept.findings, kept.project.pem_bundles) == (1, [], [])
+    assert [lb.name for lb in kept.project.load_balancers] == ["web"]
+    assert "./main.tf" in seen
+    named = load(["extra.tf", "main.tf"], exclude=lambda path: path == "extra.tf")   # named on the command line too
+    assert (named.files_checked, named.findings) == (1, [])
 
 
 # --- the stack config -----------------------------------------------------------------------

@@ -163,6 +163,25 @@ def test_a_reference_is_checked_through_the_deployed_listener(aws, ca):
     assert arn in uncovered.message
 
 
+def test_stacks_with_the_same_addresses_are_checked_apart(aws, ca):
+    """Two root modules both declare aws_acm_certificate.web and aws_elb.web, deployed as
+    web-a and web-b with their own certificates: each deployed body is judged against the
+    host names of its own stack only."""
+    sn = subnet(aws, "us-east-1")
+    certs, lbs, hosts = [], [], []
+    for stack in ("a", "b"):
+        arn = import_certificate(aws, "us-east-1", make_leaf(ca, sans=(f"www.{stack}.example.com",)), ca.cert_pem)
+        create_lb(aws, "us-east-1", f"web-{stack}", [https(443, arn)], sn)
+        certs.append(CertificateResource(address="aws_acm_certificate.web", where=Where(file=f"{stack}/main.tf"),
+                                         kind="acm-requested", region="us-east-1", stack=stack))
+        lbs.append(elb(listener(443, Ref(address="aws_acm_certificate.web", attribute="arn")), name=f"web-{stack}")
+                   .model_copy(update={"stack": stack}))
+        hosts.append(HostBinding(host=f"www.{stack}.example.com", target="aws_elb.web", stack=stack,
+                                 where=Where(file=f"{stack}/dns.tf", line=3)))
+    findings = check(Project(certificates=certs, load_balancers=lbs, hosts=hosts))
+    assert not by_rule(findings, "domain-not-covered"), findings
+
+
 def test_deployed_body_rules_are_reported_at_the_listener(aws, ca):
     arn = import_certificate(aws, "us-east-1", make_leaf(ca, sans=("www.example.com",), eku=("clientAuth",),
                                                          days=200), ca.cert_pem)

@@ -1,6 +1,7 @@
 """How the resources of a `Project` point at each other, in one place for every rule:
 which certificate a listener serves, which load balancer a policy names, which policies a
-listener has, who uses a certificate.
+listener has, who uses a certificate, and which validations, DNS records and host names
+point at a resource.
 
 A Terraform address is unique only inside one root module, and one run loads many roots,
 so a resource is known by its key `(stack, address)`: a reference is resolved in the stack
@@ -109,12 +110,24 @@ class Links:
         self._validations = _first(project.validations)
         self._load_balancers = _first(project.load_balancers)
         self._lb_policies = _first(project.lb_policies)
-        self._names: dict[tuple[str, str], LoadBalancer] = {}         # (stack, literal name) -> first
+        self._names: dict[tuple[str, str], LoadBalancer] = {}           # (stack, literal name) -> first
         self._named: dict[str, list[LoadBalancer]] = defaultdict(list)  # literal name -> all
         for lb in project.load_balancers:
             if isinstance(lb.name, str):
                 self._names.setdefault((lb.stack, lb.name), lb)
                 self._named[lb.name].append(lb)
+        self._index_policies(project)
+        self._index_referrers(project)
+        self._users: dict[Key, list[tuple[LoadBalancer, Listener]]] = defaultdict(list)
+        for lb in project.load_balancers:
+            for listener in lb.listeners:
+                cert = self.certificate(listener.ssl_certificate_id, lb.stack)
+                if cert is not None:
+                    self._users[key(cert)].append((lb, listener))
+
+    def _index_policies(self, project: Project) -> None:
+        """Policies by name on their load balancer, attachments by listener, and what an
+        unknown value could attach."""
         self._policy_names: dict[tuple[int, str], LbPolicy] = {}     # (id(lb), policy_name) -> policy
         for policy in project.lb_policies:
             lb = self.load_balancer(policy.load_balancer, policy.stack)
@@ -134,7 +147,6 @@ class Links:
             lb = self.load_balancer(snp.load_balancer, snp.stack)
             if lb is not None:
                 self._attached[id(lb), snp.lb_port].append(Attached(snp.name, snp, snp))
-        # Policies that may be attached to a listener though it cannot be told before plan.
         self._unknown_targets: set[str] = set()   # stacks with a policy whose load balancer is unknown
         self._unknown_ports: set[int] = set()     # id(lb) of load balancers with a policy on an unknown port
         for policy in [*project.listener_policies, *project.ssl_negotiation_policies]:
@@ -144,6 +156,9 @@ class Links:
                 lb = self.load_balancer(policy.load_balancer, policy.stack)
                 if lb is not None:
                     self._unknown_ports.add(id(lb))
+
+    def _index_referrers(self, project: Project) -> None:
+        """Validations, DNS records and host bindings by the resource they point at."""
         self._validations_of: dict[Key, list[CertificateValidation]] = defaultdict(list)
         for validation in project.validations:
             if isinstance(validation.certificate_arn, Ref):
@@ -155,12 +170,6 @@ class Links:
         self._hosts: dict[Key, list[tuple[int, HostBinding]]] = defaultdict(list)
         for index, binding in enumerate(project.hosts):
             self._hosts[binding.stack, binding.target].append((index, binding))
-        self._users: dict[Key, list[tuple[LoadBalancer, Listener]]] = defaultdict(list)
-        for lb in project.load_balancers:
-            for listener in lb.listeners:
-                cert = self.certificate(listener.ssl_certificate_id, lb.stack)
-                if cert is not None:
-                    self._users[key(cert)].append((lb, listener))
 
     def certificate(self, value: Str, stack: str) -> CertificateResource | None:
         """The certificate resource an `ssl_certificate_id` (or any ARN-valued argument) of a
