@@ -26,9 +26,9 @@ def validation(target=ADDRESS):
                                  certificate_arn=Ref(address=target, attribute="arn"))
 
 
-def record(name="validation", per_option=False, refs=(ADDRESS,)):
+def record(name="validation", per_option=False, refs=(ADDRESS,), instances=1):
     return DnsRecord(address=f"aws_route53_record.{name}", where=Where(file="dns.tf", line=1), refs=frozenset(refs),
-                     per_validation_option=per_option, type="CNAME")
+                     per_validation_option=per_option, type="CNAME", instances=instances)
 
 
 def validated(*certs, records=None):
@@ -153,6 +153,19 @@ def test_dns_validation_with_too_few_records():
     assert len(run(project, "dns-validation-incomplete")) == 1
 
 
+def test_one_record_block_keyed_by_name_counts_each_instance():
+    """The CDK construct's form: one aws_route53_record with for_each over a map keyed by
+    domain name creates a record per name."""
+    project = validated(cert(domain_name="example.com", sans=["www.example.com"]), records=[record(instances=2)])
+    assert run(project, "dns-validation-incomplete") == []
+
+
+def test_record_count_unknown_before_plan_is_reported_unchecked():
+    project = validated(cert(domain_name="example.com", sans=["www.example.com"]), records=[record(instances=None)])
+    assert run(project, "dns-validation-incomplete") == []
+    assert [f.rule for f in run(project)] == ["value-unresolved"]
+
+
 def test_wildcard_and_base_name_share_one_record():
     project = validated(cert(domain_name="example.com", sans=["*.example.com"]), records=[record()])
     assert run(project, "dns-validation-incomplete") == []
@@ -173,7 +186,7 @@ def test_validation_and_records_of_another_stack_do_not_count():
                       dns_records=put("a", record(per_option=True)))
     found = run(project, "dns-validation-incomplete")
     assert [f.file for f in found] == ["b/cert.tf", "b/cert.tf"] and "no aws_acm_certificate_validation" in \
-        found[0].message and "0 aws_route53_record" in found[1].message
+        found[0].message and "refer to it create 0" in found[1].message
 
 
 def test_email_validation_needs_no_records():

@@ -168,6 +168,9 @@ class DnsRecord(Resource):
     # True when for_each/count iterates over a certificate's domain_validation_options,
     # i.e. one record per validation name.
     per_validation_option: bool = False
+    # How many records the block creates: `count`, or the size of a known `for_each`
+    # (one record per key, e.g. a map keyed by domain name); None when not known before plan.
+    instances: int | None = 1
 
 
 class PemBundle(BaseModel):

@@ -229,15 +229,17 @@ def _validation(r: _Resource, project: Project) -> None:
 def _dns_record(r: _Resource, project: Project) -> None:
     b = r.block
     iteration: set[Ref] = set()
+    instances: int | None = 1
     for meta in ("for_each", "count"):
         if meta in b.attrs:
-            r.scope.eval(b.attrs[meta], iteration)
+            known = r.scope.eval(b.attrs[meta], iteration)
+            instances = len(known) if isinstance(known, (list, dict)) else known if is_whole(known) else None
     per_option = any(_type_of(ref.address) == "aws_acm_certificate"
                      and ref.attribute.split(".")[0] == "domain_validation_options" for ref in iteration)
     aliases = r.nested("alias")
     target = r.text("name", aliases[0]) if aliases else None
     record = DnsRecord(**r.common(), name=r.text("name"), type=r.text("type"), alias_target=target,
-                       per_validation_option=per_option)
+                       per_validation_option=per_option, instances=instances)
     project.dns_records.append(record)
     # A record name without a dot is relative to a zone the model does not carry: skipped.
     if isinstance(target, Ref) and _type_of(target.address) == "aws_elb" and isinstance(record.name, str) \

@@ -116,14 +116,19 @@ def check_dns_validation(project: Project, ctx: Context) -> Iterator[Finding]:
         records = links.of(project).records_referring(cert)
         if any(r.per_validation_option for r in records):
             continue
+        if any(r.instances is None for r in records):
+            yield from links.need(Unresolved(expression="count/for_each", reason="its size is known at plan"),
+                                  at, f"the number of DNS validation records for {cert.address}")
+            continue
         names, _ = requested_names(cert)
         # A wildcard and its base name (*.example.com, example.com) share one validation record.
         needed = {n.lower().removeprefix("*.").rstrip(".") for n in names}
-        if len(records) < max(len(needed), 1):
+        present = sum(r.instances for r in records)
+        if present < max(len(needed), 1):
             yield finding("dns-validation-incomplete",
                           f"{cert.address} needs {len(needed) or 'a'} DNS validation record(s) but "
-                          f"{len(records)} aws_route53_record refer to it; create one record per "
-                          "domain_validation_options entry (for_each over it).", at)
+                          f"the aws_route53_record resources that refer to it create {present}; create one "
+                          "record per domain_validation_options entry (for_each over it).", at)
 
 
 def check_create_before_destroy(project: Project, ctx: Context) -> Iterator[Finding]:
