@@ -191,6 +191,20 @@ def test_dynamic_listeners_are_reported_not_guessed(tmp_path):
     assert (f.rule, f.line, f.resource) == ("value-unresolved", 2, "aws_elb.w")
 
 
+def test_record_instances_follow_count_and_for_each(tmp_path):
+    (tmp_path / "main.tf").write_text(
+        'variable "zones" {}\n'
+        'resource "aws_route53_record" "keyed" {\n  for_each = { "a.example.com" = "Z1", "b.example.com" = "Z1" }\n'
+        '  name = each.key\n}\n'
+        'resource "aws_route53_record" "counted" {\n  count = 3\n  name = "c.example.com"\n}\n'
+        'resource "aws_route53_record" "single" {\n  name = "d.example.com"\n}\n'
+        'resource "aws_route53_record" "unknown" {\n  for_each = var.zones\n  name = each.key\n}\n')
+    records = by_address(load([str(tmp_path)]).project.dns_records)
+    assert {a: r.instances for a, r in records.items()} == {
+        "aws_route53_record.keyed": 2, "aws_route53_record.counted": 3,
+        "aws_route53_record.single": 1, "aws_route53_record.unknown": None}
+
+
 # --- display paths and discovery --------------------------------------------------------
 
 def test_display_paths_follow_the_argument(in_fixtures):
