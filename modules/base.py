@@ -37,24 +37,24 @@ class ElbTlsConstruct(cdk.Construct):
     def __init__(self, scope: cdk.Construct, id: str) -> None:
         super().__init__(scope, id)
         self.node.add_validation(RuleValidation(self))
+        # Each jsii call is a round trip to Node: skip the lookups a stack-level construct
+        # (the usual case) does not need.
+        self.stack = scope if isinstance(scope, cdk.TerraformStack) else cdk.TerraformStack.of(self)
+        self.stack_path = _stack_path(self.stack)
+        self.tf_name = self._terraform_name(scope, id)
 
     # --- naming and placement ----------------------------------------------------------
-    @cached_property
-    def stack(self):
-        return cdk.TerraformStack.of(self)
-
-    @cached_property
-    def tf_name(self) -> str:
+    def _terraform_name(self, scope: cdk.Construct, id: str) -> str:
         """The Terraform resource name of the construct's main resource: its path inside the
         stack (`web`, or `group_web` when nested), so the HCL reads like hand-written code."""
-        parts = self.node.path.split("/")[len(self.stack.node.path.split("/")):]
-        name = terraform_name("_".join(parts))
+        path = id if scope is self.stack else self.node.path[len(self.stack_path) + 1:]
+        name = terraform_name(path.replace("/", "_"))
         return name if re.match(r"[A-Za-z_]", name) else f"_{name}"
 
     def named(self, resource, suffix: str = ""):
         """Give `resource` the Terraform name `<tf_name><suffix>`; returns its address."""
         resource.override_logical_id(self.tf_name + suffix)
-        return f"{resource.terraform_resource_type}.{self.tf_name}{suffix}"
+        return f"{_resource_type(type(resource), resource)}.{self.tf_name}{suffix}"
 
     @cached_property
     def region(self) -> str | Unresolved:
@@ -62,13 +62,13 @@ class ElbTlsConstruct(cdk.Construct):
         region = getattr(self.stack, "region", None)
         if isinstance(region, str):
             return region
-        return Unresolved(expression=f"provider aws in stack {self.stack.node.path}",
+        return Unresolved(expression=f"provider aws in stack {self.stack_path}",
                           reason="the stack does not declare its region to elbtls")
 
-    @cached_property
+    @property
     def provider(self) -> str:
         """The provider configuration, qualified by stack: stacks never share one."""
-        return f"{self.stack.node.path}:aws"
+        return f"{self.stack_path}:aws"
 
     def resource_fields(self, address: str, **extra) -> dict:
         """The fields every model of this construct's resources shares."""
@@ -99,6 +99,24 @@ class ElbTlsConstruct(cdk.Construct):
         found = run_rules([*self.models(), *(m for c in used for m in c.models())], ctx)
         reported_elsewhere = {f for c in used for f in run_rules(c.models(), ctx)}
         return [*self.input_findings(), *(f for f in found if f not in reported_elsewhere)]
+
+
+_RESOURCE_TYPES: dict[type, str] = {}
+
+
+def _resource_type(cls: type, resource) -> str:
+    """`aws_elb` for Elb: one jsii lookup per class."""
+    if cls not in _RESOURCE_TYPES:
+        _RESOURCE_TYPES[cls] = resource.terraform_resource_type
+    return _RESOURCE_TYPES[cls]
+
+
+def _stack_path(stack) -> str:
+    """A stack's construct path: one jsii lookup per stack, kept on the stack object."""
+    path = getattr(stack, "_elbtls_path", None)
+    if path is None:
+        path = stack._elbtls_path = stack.node.path
+    return path
 
 
 def project_of(models: list) -> Project:

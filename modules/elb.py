@@ -47,6 +47,7 @@ class ClassicLoadBalancer(ElbTlsConstruct):
             access_logs=cdk.ElbAccessLogs(**p.access_logs.model_dump(exclude_none=True)) if p.access_logs else None,
             tags=p.tags or None)
         self.address = self.named(self.elb)
+        self.elb_name = self.elb.name  # a token; read once (each read is a jsii round trip)
         self._models: list = []
         self._tls_policies()
         for port, keys in public_keys.items():
@@ -56,7 +57,7 @@ class ClassicLoadBalancer(ElbTlsConstruct):
     def _policy(self, suffix: str, policy_name: str, policy_type: str, attributes: list[tuple[str, str, object]]):
         """One aws_load_balancer_policy; `attributes` are (name, HCL value, model value)."""
         policy = cdk.LoadBalancerPolicy(
-            self, suffix.strip("_"), load_balancer_name=self.elb.name, policy_name=policy_name,
+            self, suffix.strip("_"), load_balancer_name=self.elb_name, policy_name=policy_name,
             policy_type_name=policy_type,
             policy_attribute=[cdk.LoadBalancerPolicyPolicyAttribute(name=n, value=v) for n, v, _ in attributes])
         address = self.named(policy, suffix)
@@ -80,7 +81,7 @@ class ClassicLoadBalancer(ElbTlsConstruct):
                                           [(n, v, v) for n, v in attributes])
             policy, ref = made[name]
             attach = cdk.LoadBalancerListenerPolicy(
-                self, f"listener-{listener.lb_port}", load_balancer_name=self.elb.name,
+                self, f"listener-{listener.lb_port}", load_balancer_name=self.elb_name,
                 load_balancer_port=listener.lb_port, policy_names=[policy.policy_name])
             address = self.named(attach, f"_listener_{listener.lb_port}")
             self._models.append(ListenerPolicy(**self.resource_fields(address, refs=frozenset({self.address})),
@@ -92,7 +93,7 @@ class ClassicLoadBalancer(ElbTlsConstruct):
         auth, auth_ref = self._policy(f"_backend_auth_{port}", conventions.backend_auth_policy(port), BACKEND_AUTH_TYPE,
                                       [("PublicKeyPolicyName", policy.policy_name, ref) for policy, ref in key_policies])
         attach = cdk.LoadBalancerBackendServerPolicy(
-            self, f"backend-{port}", load_balancer_name=self.elb.name, instance_port=port,
+            self, f"backend-{port}", load_balancer_name=self.elb_name, instance_port=port,
             policy_names=[auth.policy_name])
         address = self.named(attach, f"_backend_{port}")
         self._models.append(BackendServerPolicy(**self.resource_fields(address, refs=frozenset({self.address})),
