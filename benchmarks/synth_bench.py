@@ -8,9 +8,10 @@ CLI runs) for the bundled example and for a generated config of 50 stacks, under
 - peak RSS: the largest sum of resident memory over the whole process tree (Python and the
   jsii Node.js kernel), sampled every 20 ms, over the warm runs.
 
-Targets (cdktn, warm): the example in 5 s or less, 50 stacks in 8 s or less.
+Targets (cdktn, warm): the example in 5 s or less, 50 stacks in 8 s or less. Timings depend
+on the machine's load; `--check` makes a missed target the exit status (1).
 
-    python benchmarks/synth_bench.py [--repeat 3] [--flavour cdktn --flavour cdktf] [--stacks 50]
+    python benchmarks/synth_bench.py [--repeat 3] [--flavour cdktn --flavour cdktf] [--stacks 50] [--check]
 """
 
 from __future__ import annotations
@@ -134,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="warm runs per measurement (median)")
     parser.add_argument("--flavour", action="append", choices=["cdktn", "cdktf"], help="default: both")
     parser.add_argument("--stacks", type=int, default=50)
+    parser.add_argument("--check", action="store_true", help="exit 1 when a cdktn target is missed")
     args = parser.parse_args(argv)
     flavours = args.flavour or ["cdktn", "cdktf"]
     with tempfile.TemporaryDirectory(prefix="elbtls-bench-config-") as tmp:
@@ -158,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
             verdict = "ok" if warm <= limit else "MISSED"
             failed |= warm > limit
             print(f"target: {names[w]} warm under cdktn <= {limit:.0f} s: {warm:.2f} s {verdict}")
-    return 1 if failed else 0
+    return 1 if failed and args.check else 0
 
 
 if __name__ == "__main__":

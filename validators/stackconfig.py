@@ -26,14 +26,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .facts import limits
 from .facts.key_support import ACM_REQUEST_DEFAULT, ACM_REQUEST_KEY_ALGORITHMS
-from .facts.tls_policies import PROTOCOLS
+from .facts.tls_policies import PROTOCOLS, RECOMMENDED
 from .findings import Where
 from .model import HostBinding
 
 CONFIG_FILENAME = "elbtls.stacks.toml"
 SCHEMA_FILENAME = "elbtls.stacks.schema.json"
 
-# A construct id, Terraform resource name and stack directory name at once.
+# A construct id, Terraform resource name and stack directory name at once (kept short).
 IDENTIFIER = r"^[A-Za-z][A-Za-z0-9_-]{0,63}$"
 Identifier = Annotated[str, Field(pattern=IDENTIFIER)]
 Port = Annotated[int, Field(ge=limits.ELB_PORT_MIN, le=limits.ELB_PORT_MAX)]
@@ -59,8 +59,8 @@ class Spec(BaseModel):
 class CustomTlsPolicy(Spec):
     """A custom SSLNegotiationPolicyType policy: the protocols and ciphers to enable."""
 
-    name: str = Field(min_length=1, max_length=255, description="Policy name on the load balancer (not ELBSecurityPolicy-* or ELBSample-*)")
-    protocols: list[Literal[PROTOCOLS]] = Field(default=["Protocol-TLSv1.2"], min_length=1)
+    name: str = Field(min_length=1, description="Policy name on the load balancer (not ELBSecurityPolicy-* or ELBSample-*)")
+    protocols: list[Literal[PROTOCOLS]] = Field(default=[PROTOCOLS[-1]], min_length=1)
     ciphers: list[str] = Field(min_length=1, description="OpenSSL-style cipher names as ELB spells them, e.g. ECDHE-RSA-AES128-GCM-SHA256")
     server_defined_cipher_order: bool = True
 
@@ -74,7 +74,7 @@ class Listener(Spec):
         default=None, description="HTTPS/SSL front ends: the id of a certificate in this file, or an ACM/IAM certificate ARN")
     tls_policy: str | CustomTlsPolicy | None = Field(
         default=None, description="HTTPS/SSL front ends: a predefined policy name (default: the recommended "
-                                  "ELBSecurityPolicy-TLS-1-2-2017-01) or a custom policy")
+                                  f"{RECOMMENDED}) or a custom policy")
 
     @field_validator("lb_protocol", "instance_protocol", mode="before")
     @classmethod
