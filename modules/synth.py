@@ -26,7 +26,9 @@ DEFAULT_CONFIG = "examples/elbtls.stacks.toml"
 def synth(cli: str, config: str, outdir: str, extra_env: dict[str, str] | None = None,
           root: str | os.PathLike = ".") -> subprocess.CompletedProcess:
     """Run one synth of `config` into `outdir` in `root` (the directory with cdktf.json,
-    main.py and node_modules); output captured."""
+    main.py and node_modules); output captured. `outdir` and any missing parents are created
+    first: the CDK's App makes only the last level and fails with ENOENT otherwise."""
+    Path(outdir).resolve().mkdir(parents=True, exist_ok=True)
     env = node.env({**os.environ, **(extra_env or {})})
     env.update({"ELBTLS_STACKS": str(Path(config).resolve()), "CDKTF_OUTDIR": str(Path(outdir).resolve()),
                 "SYNTH_HCL_OUTPUT": "true"})

@@ -114,6 +114,27 @@ def test_the_validator_finds_no_error_in_the_output(outdir):
     assert not errors and done.returncode == 0, errors
 
 
+@needs_terraform
+def test_synth_creates_an_output_directory_whose_parent_is_missing(tmp_path, monkeypatch, capsys):
+    config = tmp_path / stackconfig.CONFIG_FILENAME
+    config.write_text(textwrap.dedent("""
+        version = 1
+        [[stacks]]
+        name = "plain"
+        region = "eu-west-1"
+        [[stacks.load_balancers]]
+        id = "web"
+        name = "web"
+        availability_zones = ["eu-west-1a"]
+        listeners = [{ lb_port = 80, lb_protocol = "HTTP", instance_port = 80, instance_protocol = "HTTP" }]
+    """))
+    outdir = tmp_path / "not" / "yet" / "cdktf.out"
+    monkeypatch.chdir(ROOT)
+    status = synth_cli.main(["--cli", "none", "--config", str(config), "--outdir", str(outdir)])
+    assert status == 0, capsys.readouterr()
+    assert [p.parent.name for p in synth_cli.stack_files(outdir)] == ["plain"]
+
+
 # --- main.py run directly: what a user sees when something is wrong ------------------------
 
 def run_main(tmp_path: Path, config_text: str) -> subprocess.CompletedProcess:

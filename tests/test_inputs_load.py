@@ -517,6 +517,17 @@ def test_bad_stack_config_is_one_finding(tmp_path):
         ("input-unreadable", "binary/elbtls.stacks.toml"), ("input-unreadable", "elbtls.stacks.toml")]
 
 
+@pytest.mark.parametrize("text,detail", [("this is = = not toml\n", "invalid TOML ("),
+                                         ("version = 1\n[[stacks]]\nname = 'x'\nregion = 'moon-1'\n",
+                                          "invalid stack config:\n  stacks.0.region: ")])
+def test_bad_stack_config_finding_names_the_file_once(tmp_path, text, detail):
+    (tmp_path / "elbtls.stacks.toml").write_text(text)
+    (found,) = load([str(tmp_path)]).findings
+    assert (found.rule, found.file) == ("input-unreadable", str(tmp_path / "elbtls.stacks.toml"))
+    assert found.message.startswith(detail), found.message
+    assert "elbtls.stacks.toml" not in found.message
+
+
 # --- many stacks ----------------------------------------------------------------------------
 
 STACK = '''variable "env" {{

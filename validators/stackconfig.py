@@ -49,7 +49,12 @@ def _bounded(bounds: tuple[int, int], description: str, default=...):
 
 
 class StackConfigError(ValueError):
-    """The stack config cannot be read or is invalid; the message names the file and the field."""
+    """The stack config cannot be read or is invalid. str() is "<file>: <detail>" for a CLI;
+    `detail` alone is for a finding, which names the file in its own location."""
+
+    def __init__(self, file: str, detail: str):
+        super().__init__(f"{file}: {detail}")
+        self.file, self.detail = file, detail
 
 
 class Spec(BaseModel):
@@ -323,15 +328,15 @@ def load(path: str | Path, display: str | None = None) -> StackConfig:
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as e:
-        raise StackConfigError(f"{display}: cannot read the stack config ({e.strerror or e})") from None
+        raise StackConfigError(display, f"cannot read the stack config ({e.strerror or e})") from None
     except UnicodeDecodeError:
-        raise StackConfigError(f"{display}: the stack config is not UTF-8 text") from None
+        raise StackConfigError(display, "the stack config is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as e:
-        raise StackConfigError(f"{display}: invalid TOML ({e})") from None
+        raise StackConfigError(display, f"invalid TOML ({e})") from None
     try:
         return StackConfig.model_validate(data)
     except ValidationError as e:
-        raise StackConfigError(f"{display}: invalid stack config:\n{describe_errors(e)}") from None
+        raise StackConfigError(display, f"invalid stack config:\n{describe_errors(e)}") from None
 
 
 def describe_errors(e: ValidationError) -> str:

@@ -130,6 +130,10 @@ def _stack_hosts(path: str, display: str, max_file_bytes: int, findings: list[Fi
     except InputError as e:
         findings.append(finding("input-unreadable", e.message, Where(file=display, line=e.line)))
         return []
-    except (OSError, ValueError) as e:  # tomllib.TOMLDecodeError is a ValueError
-        findings.append(finding("input-unreadable", f"cannot read the stack config: {e}", Where(file=display)))
+    except stackconfig.StackConfigError as e:  # the finding's location names the file already
+        findings.append(finding("input-unreadable", e.detail, Where(file=display)))
+        return []
+    except (OSError, ValueError) as e:
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else e  # strerror leaves the path out
+        findings.append(finding("input-unreadable", f"cannot read the stack config: {reason}", Where(file=display)))
         return []
