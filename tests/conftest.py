@@ -1,6 +1,6 @@
 """Shared fixtures: run the `elbtls` command as a user would (a real process) or in-process
-(fast), each giving back (status, stdout, stderr). Other fixtures live in the test files
-that need them."""
+(fast), each giving back (status, stdout, stderr); a moto server per test module with a
+clean account per test, and a test CA. Other fixtures live in the test files that need them."""
 
 from __future__ import annotations
 
@@ -51,3 +51,29 @@ def elbtls_main(capsys, monkeypatch):
         return Result(exit_.value.code, captured.out, captured.err)
 
     return run
+
+
+@pytest.fixture(scope="module")
+def moto():
+    """A real moto server on loopback, shared by the tests of one module."""
+    from tests.awsmock import MotoServer
+
+    with MotoServer() as server:
+        yield server
+
+
+@pytest.fixture
+def aws(moto):
+    """A clean moto account, with AWS_ENDPOINT_URL and test credentials in the environment."""
+    from tests.livekit import aws_env
+
+    moto.reset()
+    with aws_env(moto.env()):
+        yield moto.url
+
+
+@pytest.fixture(scope="module")
+def ca():
+    from tests.certs import make_ca
+
+    return make_ca()

@@ -13,22 +13,10 @@ from pathlib import Path
 import pytest
 
 from . import certs
+from .samples import elb_without_certificate
 from .conftest import ELBTLS
 
 UNREADABLE = {"input-unreadable", "pem-malformed"}
-DEFECT = """\
-resource "aws_elb" "web" {
-  name               = "web"
-  availability_zones = ["us-east-1a"]
-
-  listener {
-    lb_port           = 443
-    lb_protocol       = "https"
-    instance_port     = 8080
-    instance_protocol = "http"
-  }
-}
-"""
 
 
 def validate(tree: Path, *args: str) -> tuple[int, str, str]:
@@ -56,7 +44,7 @@ def max_file_bytes() -> int:
 
 @pytest.fixture
 def junk_tree(tmp_path):
-    (tmp_path / "defect.tf").write_text(DEFECT)
+    (tmp_path / "defect.tf").write_text(elb_without_certificate())
     (tmp_path / "binary.tf").write_bytes(bytes(range(256)) * 8)
     (tmp_path / "binary.pem").write_bytes(b"\x00\x01\x02garbage\xff" * 50)
     (tmp_path / "empty.pem").write_bytes(b"")
@@ -98,7 +86,7 @@ def test_other_formats_survive_the_same_junk(junk_tree, fmt):
 def test_a_file_that_cannot_be_read(tmp_path):
     """Mode 000 for an ordinary user; root reads any file whatever its mode, so there the
     stand-in is a link to /proc/self/mem, which opens but fails on read (EIO)."""
-    (tmp_path / "defect.tf").write_text(DEFECT)
+    (tmp_path / "defect.tf").write_text(elb_without_certificate())
     secret = tmp_path / "secret.pem"
     if os.geteuid() == 0:
         secret.symlink_to("/proc/self/mem")

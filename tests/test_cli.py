@@ -15,6 +15,8 @@ from elbtls.validators import cli, engine
 from elbtls.validators.catalog import RULES, finding
 from elbtls.validators.findings import Where
 
+from .samples import elb_without_certificate
+
 AT = datetime(2026, 6, 1, tzinfo=timezone.utc)
 
 
@@ -225,19 +227,6 @@ def test_broken_pipe_is_quiet(tmp_path):
 
 # --- end to end on real files -------------------------------------------------------------
 
-HTTPS_WITHOUT_CERT = """\
-resource "aws_elb" "web" {
-  name               = "web"
-  availability_zones = ["us-east-1a"]
-%s
-  listener {
-    lb_port           = 443
-    lb_protocol       = "https"
-    instance_port     = 8080
-    instance_protocol = "http"
-  }
-}
-"""
 
 
 def rules_in(out: str) -> list[str]:
@@ -246,9 +235,9 @@ def rules_in(out: str) -> list[str]:
 
 def test_exit_status_follows_the_findings(elbtls_main, tmp_path):
     (tmp_path / "clean").mkdir()
-    (tmp_path / "clean" / "main.tf").write_text(HTTPS_WITHOUT_CERT.replace('"https"', '"http"') % "")
+    (tmp_path / "clean" / "main.tf").write_text(elb_without_certificate().replace('"https"', '"http"'))
     (tmp_path / "bad").mkdir()
-    (tmp_path / "bad" / "main.tf").write_text(HTTPS_WITHOUT_CERT % "")
+    (tmp_path / "bad" / "main.tf").write_text(elb_without_certificate())
     assert elbtls_main("validate", "clean", cwd=tmp_path).status == 0
     r = elbtls_main("validate", "--format", "json", "bad", cwd=tmp_path)
     assert r.status == 1
@@ -258,19 +247,19 @@ def test_exit_status_follows_the_findings(elbtls_main, tmp_path):
 
 def test_suppression_comment_and_fail_on(elbtls_main, tmp_path):
     ignore = "  # elbtls:ignore=listener-missing-certificate terminated upstream, tracked in OPS-1"
-    (tmp_path / "main.tf").write_text(HTTPS_WITHOUT_CERT % ignore)
+    (tmp_path / "main.tf").write_text(elb_without_certificate(ignore))
     r = elbtls_main("validate", "--format", "json", cwd=tmp_path)
     assert r.status == 0 and rules_in(r.out) == ["ssl-policy-outdated"]            # a warning is left
     assert elbtls_main("validate", "--fail-on", "warning", cwd=tmp_path).status == 1
-    (tmp_path / "main.tf").write_text(HTTPS_WITHOUT_CERT % "  # elbtls:ignore=listener-missing-certificate")
+    (tmp_path / "main.tf").write_text(elb_without_certificate("  # elbtls:ignore=listener-missing-certificate"))
     r = elbtls_main("validate", "--format", "json", cwd=tmp_path)
     assert r.status == 0 and sorted(rules_in(r.out)) == ["ssl-policy-outdated", "suppression-invalid"]
 
 
 def test_config_file_disables_regrades_and_excludes(elbtls_main, tmp_path):
-    (tmp_path / "main.tf").write_text(HTTPS_WITHOUT_CERT % "")
+    (tmp_path / "main.tf").write_text(elb_without_certificate())
     (tmp_path / "examples").mkdir()
-    (tmp_path / "examples" / "main.tf").write_text(HTTPS_WITHOUT_CERT % "")
+    (tmp_path / "examples" / "main.tf").write_text(elb_without_certificate())
     (tmp_path / "pyproject.toml").write_text(
         '[tool.elbtls]\ndisable = ["ssl-policy-outdated"]\nexclude = ["examples"]\n'
         'severity = { listener-missing-certificate = "warning" }\n')
@@ -312,7 +301,7 @@ def test_a_crashing_rule_is_exit_2_naming_check_and_file(elbtls_main, tmp_path, 
 
     monkeypatch.setattr(rules, "all_checks", lambda: [*real(), check_listener_names])
     (tmp_path / "stack").mkdir()
-    (tmp_path / "stack" / "main.tf").write_text((HTTPS_WITHOUT_CERT % "").replace('"web"\n', 'var.name\n', 1))
+    (tmp_path / "stack" / "main.tf").write_text(elb_without_certificate().replace('"web"\n', 'var.name\n', 1))
     r = elbtls_main("validate", "--format", "sarif", "stack", cwd=tmp_path)
     assert (r.status, r.out) == (2, "")
     assert r.err.startswith("elbtls: error: internal error in check test_cli.test_a_crashing_rule_is_exit_2_naming_"
@@ -321,7 +310,7 @@ def test_a_crashing_rule_is_exit_2_naming_check_and_file(elbtls_main, tmp_path, 
 
 
 def test_live_without_credentials_is_exit_2(elbtls_process, tmp_path):
-    (tmp_path / "main.tf").write_text(HTTPS_WITHOUT_CERT % "")
+    (tmp_path / "main.tf").write_text(elb_without_certificate())
     env = no_aws_credentials(tmp_path)
     r = elbtls_process("validate", "--live", cwd=tmp_path, env=env)
     assert r.status == 2 and r.out == "" and len(r.err.splitlines()) == 1 and "Traceback" not in r.err

@@ -16,28 +16,10 @@ import pytest
 from elbtls.validators import live
 from elbtls.validators.live import account as audit_module
 from elbtls.validators.model import Context
-from tests.awsmock import MotoServer
-from tests.certs import make_ca, make_leaf
+from tests.certs import make_leaf
 from tests.livekit import (attach_reference_policy, aws_env, by_rule, create_lb, fast_clients, http, https,
                            import_certificate, now, subnet, upload_server_certificate)
 
-
-@pytest.fixture(scope="module")
-def moto():
-    with MotoServer() as server:
-        yield server
-
-
-@pytest.fixture
-def aws(moto):
-    moto.reset()
-    with aws_env(moto.env()):
-        yield moto.url
-
-
-@pytest.fixture(scope="module")
-def ca():
-    return make_ca()
 
 
 def run_audit(regions, *, all_regions=False, at=None, clients=None, warn_days=30):

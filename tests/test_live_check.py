@@ -14,27 +14,10 @@ from elbtls.validators.findings import Where
 from elbtls.validators.model import (CertificateResource, Context, HostBinding, LbPolicy, Listener, ListenerPolicy,
                                      LoadBalancer, PolicyAttribute, Project, Ref, Unresolved)
 from tests.awsmock import MotoServer
-from tests.certs import make_ca, make_leaf
+from tests.certs import make_leaf
 from tests.livekit import (ACCOUNT, attach_reference_policy, aws_env, by_rule, client, create_lb, fast_clients,
                            http, https, import_certificate, now, subnet, upload_server_certificate)
 
-
-@pytest.fixture(scope="module")
-def moto():
-    with MotoServer() as server:
-        yield server
-
-
-@pytest.fixture
-def aws(moto):
-    moto.reset()
-    with aws_env(moto.env()):
-        yield moto.url
-
-
-@pytest.fixture(scope="module")
-def ca():
-    return make_ca()
 
 
 def listener(port=443, cert=None, protocol="HTTPS", instance_port=8443, instance_protocol="HTTPS", line=5):

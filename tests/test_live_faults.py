@@ -11,19 +11,12 @@ import pytest
 from elbtls.validators import live
 from elbtls.validators.findings import Where
 from elbtls.validators.model import Context, Listener, LoadBalancer, Project
-from tests.awsmock import MotoServer
-from tests.certs import make_ca, make_leaf
+from tests.certs import make_leaf
 from tests.faultproxy import KINDS, FaultProxy
 from tests.livekit import (aws_env, by_rule, create_lb, fast_clients, http, https, import_certificate, now, subnet,
                            upload_server_certificate)
 
 RETRIED = {"throttle", "5xx", "timeout", "drop"}   # AccessDenied is final at once
-
-
-@pytest.fixture(scope="module")
-def moto():
-    with MotoServer() as server:
-        yield server
 
 
 @pytest.fixture(scope="module")
@@ -39,11 +32,6 @@ def aws(moto, proxy):
     proxy.clear()
     with aws_env(proxy.env(moto.env())):
         yield moto.url
-
-
-@pytest.fixture(scope="module")
-def ca():
-    return make_ca()
 
 
 def clients():

@@ -16,24 +16,13 @@ from pathlib import Path
 import pytest
 
 from .conftest import ROOT
+from .samples import elb_without_certificate
 
 PRE_COMMIT = Path(sys.executable).with_name("pre-commit")
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
            "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_NOSYSTEM": "1"}
 
-DEFECT = """\
-resource "aws_elb" "web" {
-  name               = "web"
-  availability_zones = ["us-east-1a"]
-
-  listener {
-    lb_port           = 443
-    lb_protocol       = "https"
-    instance_port     = 8080
-    instance_protocol = "http"
-  }
-}
-"""
+DEFECT = elb_without_certificate()
 CLEAN = DEFECT.replace('"https"', '"http"').replace("443", "80")
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
