@@ -14,9 +14,11 @@ so `--help`, `rules` and `explain` start fast.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import tempfile
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -148,7 +150,8 @@ def _validate(args) -> int:
     if missing:
         raise UsageError(f"no such file or directory: {', '.join(missing)}")
     config, ctx, fail_on = _settings(args)
-    report = engine.run(args.paths, ctx, config, live=args.live)
+    with _cycle_collection_paused():
+        report = engine.run(args.paths, ctx, config, live=args.live)
     _emit(report, args)
     return report.exit_status(fail_on)
 
@@ -181,6 +184,21 @@ def _explain(args) -> int:
 
 
 # --- shared by validate and audit ------------------------------------------------------
+
+@contextmanager
+def _cycle_collection_paused():
+    """Run without Python's cyclic garbage collector. A run builds objects that nearly all
+    live until it ends and makes next to no reference cycles, so the collector's passes
+    free nothing; over a large tree they cost about a tenth of the run (1000 stacks:
+    ~0.12 s). Reference counting still frees everything else at once."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
 
 def _settings(args):
     """(config, evaluation context, failure threshold): command-line flags win over the file."""

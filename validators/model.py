@@ -9,6 +9,7 @@ a guess; a reference to another resource's attribute is a `Ref`.
 
 from __future__ import annotations
 
+import operator
 from datetime import datetime
 from typing import Callable, Literal, TypeVar, Union
 
@@ -224,12 +225,12 @@ class Project(BaseModel):
         indexes and parsed certificates). A Project is read-only while the rules run; the
         value is rebuilt when one of the lists was replaced or has grown since, as tests and
         the live checks build projects step by step."""
-        lists = tuple(getattr(self, name_) for name_ in type(self).model_fields)
-        shape = tuple((id(items), len(items)) for items in lists)
-        kept = self._derived.get(name)
-        if kept is None or kept[0] != shape:
-            # The lists stay referenced with their shape, so no new list can take their ids.
-            kept = self._derived[name] = (shape, lists, build(self))
+        lists = tuple(self.__dict__.values())   # the fields (all lists), in their order
+        sizes = tuple(map(len, lists))
+        derived = self.__pydantic_private__["_derived"]   # self._derived, without pydantic's slow lookup
+        kept = derived.get(name)
+        if kept is None or kept[0] != sizes or not all(map(operator.is_, kept[1], lists)):
+            kept = derived[name] = (sizes, lists, build(self))
         return kept[2]
 
 

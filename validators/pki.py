@@ -3,8 +3,10 @@
 `parse_pem(text)` splits PEM text into certificates and private keys and raises
 `PemError` with a precise, key-free message when the text is not usable PEM (empty,
 binary/DER, broken armour, bad base64, a block that does not hold what its label says).
-Results are cached on the text, so each certificate is parsed once per run however many
-rules look at it. No message, exception or repr produced here contains key material.
+Recent results are kept: parses by text (a chain file shared by many stacks is parsed
+once; the rules parse each field once per Project, in rules/certificate.py `load()`) and
+signature checks by (certificate, issuer). No message, exception or repr produced here
+contains key material.
 """
 
 from __future__ import annotations
@@ -69,7 +71,7 @@ def parse_pem(text: str) -> PemContents:
     return result
 
 
-@functools.lru_cache(maxsize=512)
+@functools.lru_cache(maxsize=64)   # small: a text recurs soon (one chain file in many stacks) or never
 def _parse_cached(text: str) -> PemContents | str:
     try:
         return _parse(text)
@@ -88,20 +90,23 @@ def _parse(text: str) -> PemContents:
                        "(e.g. jsondecode or a heredoc) so that each PEM line is on its own line")
 
     certs, cert_lines, cert_sizes, keys, others = [], [], [], [], []
-    block = None   # (label, first line no, headers, base64 lines, size)
+    label = None   # the open block: its label, first line, headers, base64 lines and size
+    ascii_only = text.isascii()   # then a line's size in bytes is its length
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
-        begin, end = _BEGIN.match(line), _END.match(line)
-        if block is None:
+        armour = line.startswith("-----")   # only such a line can be a BEGIN or END line
+        begin = _BEGIN.match(line) if armour else None
+        end = _END.match(line) if armour else None
+        if label is None:
             if begin:
-                block = [begin.group(1), number, {}, [], len(raw.encode()) + 1]
+                label, first, headers, body = begin.group(1), number, {}, []
+                size = (len(raw) if ascii_only else len(raw.encode())) + 1
             elif end:
                 raise PemError(f"line {number}: END {end.group(1)} without a matching BEGIN line")
             elif _ARMOUR_ISH.search(line):
                 raise PemError(_armour_problem(number, line))
             continue
-        label, first, headers, body, _ = block
-        block[4] += len(raw.encode()) + 1
+        size += (len(raw) if ascii_only else len(raw.encode())) + 1
         if begin:
             raise PemError(f"line {number}: BEGIN {begin.group(1)} inside the {label} block opened "
                            f"at line {first}; that block has no END {label} line")
@@ -110,22 +115,22 @@ def _parse(text: str) -> PemContents:
                 raise PemError(f"line {number}: END {end.group(1)} closes the BEGIN {label} "
                                f"block opened at line {first}")
             der = _decode(label, first, body)
-            _classify(label, first, headers, der, block[4], certs, cert_lines, cert_sizes, keys, others)
-            block = None
+            _classify(label, first, headers, der, size, certs, cert_lines, cert_sizes, keys, others)
+            label = None
             continue
         if not body and _HEADER.match(line):
             name, _, value = line.partition(":")
             headers[name.strip().lower()] = value.strip()
         elif line:
-            if _ARMOUR_ISH.search(line):
-                raise PemError(_armour_problem(number, line))
-            if not _BASE64_LINE.match(line):
+            if not _BASE64_LINE.match(line):   # (a base64 line cannot look like armour)
+                if _ARMOUR_ISH.search(line):
+                    raise PemError(_armour_problem(number, line))
                 raise PemError(f"line {number}: the {label} block opened at line {first} holds "
                                "characters that are not base64")
             body.append(line)
-    if block is not None:
-        raise PemError(f"the BEGIN {block[0]} block opened at line {block[1]} has no "
-                       f"END {block[0]} line (truncated or broken armour)")
+    if label is not None:
+        raise PemError(f"the BEGIN {label} block opened at line {first} has no "
+                       f"END {label} line (truncated or broken armour)")
     if not (certs or keys or others):
         squeezed = "".join(text.split())
         if len(squeezed) >= 32 and len(squeezed) % 4 == 0 and _BASE64_LINE.match(squeezed):
@@ -321,7 +326,13 @@ def names_issuer(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
 def signature_verifies(cert: x509.Certificate, issuer: x509.Certificate) -> bool | None:
     """Whether `issuer`'s public key verifies `cert`'s signature (RSA PKCS#1 v1.5 or PSS,
     ECDSA, EdDSA, DSA), whatever the hash, MD5 and SHA-1 included. None when the
-    signature algorithm is one cryptography cannot check."""
+    signature algorithm is one cryptography cannot check. Each (certificate, issuer) pair
+    is checked once per run, however many rules and chains ask (a root recurs in many)."""
+    return _verifies(cert, issuer)
+
+
+@functools.lru_cache(maxsize=64)   # keyed by value (certificates compare by their DER); a root recurs soon
+def _verifies(cert: x509.Certificate, issuer: x509.Certificate) -> bool | None:
     key = issuer.public_key()
     try:
         params = cert.signature_algorithm_parameters

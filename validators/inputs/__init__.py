@@ -42,23 +42,23 @@ def load(paths: list[str], *, max_file_bytes: int = 1_048_576,
     is given each file's display path; see discover). Never raises for bad input: each
     unreadable file is one `input-unreadable` finding and the other files still load."""
     found = find_files(paths, exclude)
-    loader = Loader(max_file_bytes)
+    loader = Loader(max_file_bytes, known=found.pems)
     project = Project()
     spans: dict[str, list[tuple[str, int, int]]] = {}
     findings: list[Finding] = list(found.findings)
 
     modules = {}
     for d in found.modules:
-        module = loader.module(d.path, d.display, d.files)
+        module = loader.module(d.path, d.display, d.files, d.real)
         if not isinstance(module, str):
-            modules[os.path.realpath(d.path)] = module
+            modules[d.real] = module
     for module in _roots(modules):
         extract(Scope(module, loader), project, findings, spans)
 
     for f in found.pems:
-        if os.path.realpath(f.path) in loader.file_reads:
+        if f.real in loader.file_reads:
             continue  # read by file() in the configuration: checked there, as body, chain or key
-        loader.checked.add(os.path.realpath(f.path))
+        loader.checked.add(f.real)
         try:
             text = read_text(f.path, max_file_bytes)
         except InputError as e:
@@ -67,7 +67,7 @@ def load(paths: list[str], *, max_file_bytes: int = 1_048_576,
         project.pem_bundles.append(PemBundle(pem=Pem(text=text, origin=Where(file=f.display))))
 
     for f in found.stack_configs:
-        loader.checked.add(os.path.realpath(f.path))
+        loader.checked.add(f.real)
         bindings = _stack_hosts(f.path, f.display, max_file_bytes, findings)
         project.hosts.extend(_in_stacks(bindings, f.path, project))
 

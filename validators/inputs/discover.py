@@ -34,12 +34,14 @@ class SourceFile:
     path: str     # a path this process can open
     display: str  # as the user would recognise it (see module docstring)
     kind: str     # "tf", "tf.json", "tfvars", "tfvars.json", "pem", "stacks"
+    real: str     # os.path.realpath(path), found once: files are told apart by it
 
 
 @dataclass
 class ModuleDir:
     path: str
     display: str
+    real: str  # os.path.realpath(path): a module directory is known by it
     files: list[SourceFile] = field(default_factory=list)
 
 
@@ -94,11 +96,14 @@ def module_files(path: str, display: str) -> list[SourceFile]:
         names = sorted(os.listdir(path))
     except OSError as e:
         raise InputError(f"cannot list the module directory: {e.strerror or e}; fix the source path") from None
+    real_dir = os.path.realpath(path)
     out = []
     for name in names:
         kind = kind_of(name)
         if kind in _TERRAFORM_KINDS:
-            out.append(SourceFile(os.path.join(path, name), os.path.join(display, name), kind))
+            child = os.path.join(path, name)
+            real = os.path.realpath(child) if os.path.islink(child) else os.path.join(real_dir, name)
+            out.append(SourceFile(child, os.path.join(display, name), kind, real))
     return out
 
 
@@ -113,18 +118,19 @@ class _Collector:
     def problem(self, display: str, message: str) -> None:
         self.result.findings.append(finding("input-unreadable", message, Where(file=display)))
 
-    def add(self, f: SourceFile, module_dir: tuple[str, str] | None = None) -> None:
+    def add(self, f: SourceFile, module_dir: tuple[str, str, str] | None = None) -> None:
         """Take a file once, unless excluded; Terraform files go to their module directory
-        (path, display)."""
-        real = os.path.realpath(f.path)
-        if real in self.seen or (self.exclude is not None and self.exclude(f.display)):
+        (path, display, real path)."""
+        if f.real in self.seen or (self.exclude is not None and self.exclude(f.display)):
             return
-        self.seen.add(real)
+        self.seen.add(f.real)
         if f.kind in _TERRAFORM_KINDS:
-            path, display = module_dir or (os.path.dirname(f.path) or ".", os.path.dirname(f.display))
-            key = os.path.realpath(path)
+            if module_dir is None:
+                directory = os.path.dirname(f.path) or "."
+                module_dir = (directory, os.path.dirname(f.display), os.path.realpath(directory))
+            path, display, key = module_dir
             if key not in self.modules:
-                self.modules[key] = ModuleDir(path, display)
+                self.modules[key] = ModuleDir(path, display, key)
                 self.result.modules.append(self.modules[key])
             self.modules[key].files.append(f)
         elif f.kind == "pem":
@@ -140,21 +146,22 @@ class _Collector:
                               f"(.pem, .crt) or {STACK_CONFIG} files, or directories holding them")
             return
         if kind not in _TERRAFORM_KINDS:
-            self.add(SourceFile(arg, arg, kind))
+            self.add(SourceFile(arg, arg, kind, os.path.realpath(arg)))
             return
         directory, display_dir = os.path.dirname(arg) or ".", os.path.dirname(arg)
-        self.add(SourceFile(arg, arg, kind), (directory, display_dir))
+        module_dir = (directory, display_dir, os.path.realpath(directory))
+        self.add(SourceFile(arg, arg, kind, os.path.realpath(arg)), module_dir)
         try:
             siblings = module_files(directory, display_dir)
         except InputError:
             siblings = []
         for sibling in siblings:
-            self.add(sibling, (directory, display_dir))
+            self.add(sibling, module_dir)
 
     def walk(self, top: str) -> None:
-        pending = [(top, top)]
+        pending = [(top, top, os.path.realpath(top))]   # (path, display, real path)
         while pending:  # iterative: no recursion limit on deep trees
-            path, display = pending.pop()
+            path, display, real_dir = pending.pop()
             try:
                 st = os.stat(path)
                 if (st.st_dev, st.st_ino) in self.visited:
@@ -174,12 +181,24 @@ class _Collector:
                     is_dir = False
                 if is_dir:
                     if entry.name not in _SKIP_DIRS and not entry.name.startswith(".venv"):
-                        subdirs.append((child, child_display))
+                        subdirs.append((child, child_display, _real_path(entry, real_dir)))
                     continue
                 kind = kind_of(entry.name)
                 if kind is not None:
-                    self.add(SourceFile(child, child_display, kind), (path, display))
+                    self.add(SourceFile(child, child_display, kind, _real_path(entry, real_dir)),
+                             (path, display, real_dir))
             pending.extend(reversed(subdirs))
+
+
+def _real_path(entry: os.DirEntry, real_dir: str) -> str:
+    """os.path.realpath of a directory entry: its directory's real path plus its name,
+    unless the entry is itself a link (or cannot tell)."""
+    try:
+        if not entry.is_symlink():
+            return os.path.join(real_dir, entry.name)
+    except OSError:
+        pass
+    return os.path.realpath(entry.path)
 
 
 def display_join(base: str, relative: str) -> str:
@@ -206,7 +225,11 @@ def read_text(path: str, max_bytes: int) -> str:
                          "split it or exclude it")
     try:
         with open(path, "rb") as f:
-            data = f.read(max_bytes + 1)
+            # Sized by stat: a read of max_bytes + 1 would allocate that much for every file.
+            # A file that grew since reads on, to just over the limit.
+            data = f.read(st.st_size + 1)
+            if len(data) > st.st_size:
+                data += f.read(max_bytes + 1 - len(data))
     except OSError as e:
         raise InputError(f"cannot read: {e.strerror or e}; check the file's permissions") from None
     if len(data) > max_bytes:

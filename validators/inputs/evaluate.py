@@ -34,6 +34,7 @@ class Module:
 
     path: str
     display: str
+    real: str                                               # os.path.realpath(path)
     resources: list[Block] = field(default_factory=list)   # resource and data blocks
     variables: dict[str, Block] = field(default_factory=dict)
     locals: dict = field(default_factory=dict)              # name -> expression
@@ -77,7 +78,10 @@ class Scope:
         self.module, self.loader, self.prefix = module, loader, prefix
         self.inputs = inputs  # name -> (value, refs) from the calling module; None for a root
         self.root = root or module
-        self.stack = stack + (os.path.realpath(module.path),)
+        self.stack = stack + (module.real,)
+        # `path.module`: the module's path relative to the root module (where plan runs).
+        self.path_module = "." if self.root is module else \
+            os.path.relpath(module.path, self.root.path).replace(os.sep, "/")
         self._locals: dict = {}
         self._vars: dict = {}
         self._children: dict = {}
@@ -235,8 +239,7 @@ class Scope:
             value, more = self._local(name, hops)
             refs |= more
         elif root == "path" and name in ("module", "root", "cwd"):
-            value = "." if name != "module" else (os.path.relpath(self.module.path, self.root.path)
-                                                   .replace(os.sep, "/"))
+            value = self.path_module if name == "module" else "."
         elif root == "module" and name:
             return self._module_output(e, name, steps[1:], refs, bound, hops)
         elif root == "data" and name and len(steps) > 1 and isinstance(steps[1], str):
@@ -253,11 +256,11 @@ class Scope:
         self._index_refs(steps, refs, bound, hops)
         attrs = [s for s in steps if isinstance(s, str)]
         splat = SPLAT in attrs
-        attribute = ".".join(a for a in attrs if a != SPLAT)
-        refs.add(Ref(address=address, attribute=attribute))
+        ref = Ref(address=address, attribute=".".join(a for a in attrs if a != SPLAT))
+        refs.add(ref)
         if splat:
             return Unresolved(expression=e.text, reason=f"a list from {address}, known after apply")
-        return Ref(address=address, attribute=attribute)
+        return ref
 
     def _index_refs(self, steps: list, refs: set, bound: frozenset, hops: int) -> None:
         for s in steps:

@@ -58,7 +58,21 @@ class _Resource:
     def __init__(self, scope: Scope, block: Block, address: str, findings: list[Finding]):
         self.scope, self.block, self.address, self.findings = scope, block, address, findings
         self.where = Where(file=block.file, line=block.line, resource=address)
-        self.all_refs = _refs(scope, block)
+        # Every expression is evaluated here, collecting the references it mentions; those
+        # of the resource and of its own static blocks (listener, lifecycle, ...) keep their
+        # values for `value`, so none is evaluated twice (file() reads a file).
+        self.all_refs: set[Ref] = set()
+        self._values: list[tuple[Block, dict]] = [(block, self._evaluate(block))]
+        for child in block.blocks:
+            if child.type == "dynamic":
+                self.all_refs |= _refs(scope, child, _bound_in(child, frozenset()))
+                continue
+            self._values.append((child, self._evaluate(child)))
+            for grandchild in child.blocks:
+                self.all_refs |= _refs(scope, grandchild, _bound_in(grandchild, frozenset()))
+
+    def _evaluate(self, block: Block) -> dict:
+        return {name: self.scope.eval(expr, self.all_refs) for name, expr in block.attrs.items()}
 
     @property
     def stack(self) -> str:
@@ -74,7 +88,11 @@ class _Resource:
                 "provider": conf.key, "refs": frozenset(r.address for r in self.all_refs if r.address != self.address)}
 
     def value(self, name: str, block: Block | None = None):
-        expr = (block or self.block).attrs.get(name)
+        block = block or self.block
+        for evaluated, values in self._values:
+            if evaluated is block:
+                return values.get(name)
+        expr = block.attrs.get(name)
         return None if expr is None else self.scope.eval(expr)
 
     def text(self, name: str, block: Block | None = None):
@@ -152,12 +170,17 @@ def _refs(scope: Scope, block: Block, bound: frozenset = frozenset()) -> set[Ref
     for expr in block.attrs.values():
         scope.eval(expr, refs, bound)
     for child in block.blocks:
-        inner = bound
-        if child.type == "dynamic" and child.labels:  # `listener.value` inside dynamic "listener"
-            iterator = child.attrs.get("iterator")
-            inner = bound | {getattr(iterator, "root", None) or child.labels[0]}
-        refs |= _refs(scope, child, inner)
+        refs |= _refs(scope, child, _bound_in(child, bound))
     return refs
+
+
+def _bound_in(child: Block, bound: frozenset) -> frozenset:
+    """The names bound inside `child`: a dynamic block adds its iterator (`listener.value`
+    inside dynamic "listener")."""
+    if child.type == "dynamic" and child.labels:
+        iterator = child.attrs.get("iterator")
+        return bound | {getattr(iterator, "root", None) or child.labels[0]}
+    return bound
 
 
 def _certificate(r: _Resource, project: Project) -> None:

@@ -117,6 +117,8 @@ _IGNORE = re.compile(r"elbtls:ignore=([A-Za-z0-9_,-]+)[ \t]*(.*)")
 
 
 def _suppressions(root, src: bytes, display: str) -> list[Suppression]:
+    if b"elbtls:ignore=" not in src:
+        return []  # no comment can hold one: the query would find nothing
     from tree_sitter import QueryCursor
 
     _, query = _tools()
@@ -137,6 +139,8 @@ _SIMPLE_ESCAPES = {"\\n": "\n", "\\r": "\r", "\\t": "\t", '\\"': '"', "\\\\": "\
 
 
 def _unescape(raw: str) -> str:
+    if "\\" not in raw and "$${" not in raw and "%%{" not in raw:
+        return raw  # nothing _ESCAPE could match
     def one(m: re.Match) -> str:
         s = m.group()
         if s in _SIMPLE_ESCAPES:
@@ -170,14 +174,16 @@ class _Converter:
             raise InputError(f"blocks nested more than {MAX_DEPTH} deep at line {self.line(node)}", self.line(node))
         lines: dict[str, int] = {}
         for child in node.children:
-            if child.type == "attribute":
-                name = self.text(child.children[0])
+            kind = child.type
+            if kind == "attribute":
+                kids = child.children
+                name, line = self.text(kids[0]), self.line(child)
                 if name in into.attrs:
                     raise InputError(f"attribute {name!r} is defined twice (lines {lines[name]} and "
-                                     f"{self.line(child)}); keep one", self.line(child))
-                lines[name] = self.line(child)
-                into.attrs[name] = self.expr(child.children[2], depth + 1)
-            elif child.type == "block":
+                                     f"{line}); keep one", line)
+                lines[name] = line
+                into.attrs[name] = self.expr(kids[2], depth + 1)
+            elif kind == "block":
                 into.blocks.append(self.block(child, depth + 1))
 
     def block(self, node, depth: int) -> Block:
@@ -196,8 +202,10 @@ class _Converter:
             raise InputError(f"expression nested more than {MAX_DEPTH} deep at line {self.line(node)}", self.line(node))
         if node.type != "expression":
             return self.term(node, depth)
-        kids = [k for k in node.children if k.type != "comment"]
-        return self.sequence(kids, node, depth)
+        kids = node.children
+        if len(kids) == 1:   # a lone term (the common case): what sequence would return
+            return self.term(kids[0], depth + 1)
+        return self.sequence([k for k in kids if k.type != "comment"], node, depth)
 
     def sequence(self, kids: list, whole, depth: int):
         """A term followed by postfix steps (get_attr, index, splat), as tree-sitter lays
@@ -235,17 +243,22 @@ class _Converter:
         return out
 
     def term(self, node, depth: int):
-        t, text, line = node.type, self.text(node), self.line(node)
+        t = node.type
         if t == "expression":
             return self.expr(node, depth + 1)
-        if t == "literal_value":
-            return self.literal(node.children[0], text, line)
-        if t == "variable_expr":
-            return Traversal(text, (), text, line)
         if t == "template_expr":
             return self.template(node.children[0], depth)
         if t == "collection_value":
             return self.collection(node.children[0], depth)
+        if t == "operation":
+            return self.operation(node.children[0], depth)
+        if t == "for_expr":
+            return self.for_expr(node.children[0], depth)
+        text, line = self.text(node), self.line(node)
+        if t == "literal_value":
+            return self.literal(node.children[0], text, line)
+        if t == "variable_expr":
+            return Traversal(text, (), text, line)
         if t == "function_call":
             args, expand = [], False
             for k in node.children:
@@ -259,10 +272,6 @@ class _Converter:
         if t == "conditional":
             parts = [self.expr(k, depth + 1) for k in node.children if k.type == "expression"]
             return Conditional(*parts, text, line)
-        if t == "operation":
-            return self.operation(node.children[0], depth)
-        if t == "for_expr":
-            return self.for_expr(node.children[0], depth)
         raise InputError(f"unsupported expression at line {line}", line)
 
     def literal(self, node, text: str, line: int) -> Lit:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 
 from ..catalog import finding
 from ..findings import Finding, Where
@@ -22,29 +23,44 @@ _TFVARS_ORDER = {"terraform.tfvars": 0, "terraform.tfvars.json": 1}
 
 
 class Loader:
-    def __init__(self, max_file_bytes: int):
+    def __init__(self, max_file_bytes: int, known: Iterable[SourceFile] = ()):
         self.max_file_bytes = max_file_bytes
         self.findings: list[Finding] = []
         self.suppressions: list[Suppression] = []
         self.checked: set[str] = set()      # real paths of every file read or refused
         self.file_reads: set[str] = set()   # real paths read through file()
         self._modules: dict[str, Module | str] = {}
+        # The real paths discovery found, by normalised path (see real_path).
+        self._known = {os.path.normpath(f.path): f.real for f in known if _no_parent_steps(f.path)}
 
     def problem(self, slug: str, message: str, where: Where) -> None:
         self.findings.append(finding(slug, message, where))
 
     def read_by_file(self, path: str) -> None:
-        self.file_reads.add(os.path.realpath(path))
-        self.checked.add(os.path.realpath(path))
+        real = self.real_path(path)
+        self.file_reads.add(real)
+        self.checked.add(real)
 
-    def module(self, path: str, display: str, files: list[SourceFile] | None = None) -> Module | str:
-        """The parsed module in directory `path`, or a sentence saying why there is none."""
-        key = os.path.realpath(path)
+    def real_path(self, path: str) -> str:
+        """os.path.realpath(path), taken from discovery when `path` names a file it found:
+        without `..` steps (which realpath resolves after links, normpath before them) two
+        paths that normalise alike resolve alike, so no second walk of the links is needed."""
+        if _no_parent_steps(path):
+            real = self._known.get(os.path.normpath(path))
+            if real is not None:
+                return real
+        return os.path.realpath(path)
+
+    def module(self, path: str, display: str, files: list[SourceFile] | None = None,
+               real: str | None = None) -> Module | str:
+        """The parsed module in directory `path` (whose real path is `real`, when the caller
+        knows it), or a sentence saying why there is none."""
+        key = real or os.path.realpath(path)
         if key not in self._modules:
-            self._modules[key] = self._load(path, display, files)
+            self._modules[key] = self._load(path, display, files, key)
         return self._modules[key]
 
-    def _load(self, path: str, display: str, files: list[SourceFile] | None) -> Module | str:
+    def _load(self, path: str, display: str, files: list[SourceFile] | None, real: str) -> Module | str:
         if files is None:
             try:
                 files = module_files(path, display)
@@ -52,7 +68,7 @@ class Loader:
                 return e.message
             if not any(f.kind in ("tf", "tf.json") for f in files):
                 return f"no Terraform files in {display or '.'}; fix the source path"
-        module = Module(path, display)
+        module = Module(path, display, real)
         tfvars = sorted((f for f in files if f.kind.startswith("tfvars")),
                         key=lambda f: (_TFVARS_ORDER.get(os.path.basename(f.path), 2), os.path.basename(f.path)))
         for f in [f for f in files if not f.kind.startswith("tfvars")] + tfvars:
@@ -63,7 +79,7 @@ class Loader:
 
     def parse(self, f: SourceFile) -> Block | None:
         """One Terraform file (or tfvars file) as a Block, or None after an input finding."""
-        self.checked.add(os.path.realpath(f.path))
+        self.checked.add(f.real)
         try:
             text = read_text(f.path, self.max_file_bytes)
         except InputError as e:
@@ -86,6 +102,8 @@ class Loader:
         return top
 
     def _inline_keys(self, text: str, display: str, top: Block | None) -> None:
+        if "PRIVATE KEY-----" not in text:
+            return  # the pattern cannot match: skip the slower regex scan
         for m in _PRIVATE_KEY.finditer(text):
             line = text.count("\n", 0, m.start()) + 1
             address = _address_at(top, line) if top is not None else None
@@ -96,6 +114,10 @@ class Loader:
                          "read it with file() from an untracked path or pass it in a sensitive variable, "
                          "and rotate the exposed key",
                          Where(file=display, line=line, resource=address))
+
+
+def _no_parent_steps(path: str) -> bool:
+    return os.pardir not in path.split(os.sep)
 
 
 def _address_at(top: Block, line: int) -> str | None:

@@ -60,6 +60,11 @@ class Material:
     def leaf_name(self) -> str:
         return self.names("body")
 
+    @property
+    def who(self) -> str:
+        """How a message names the leaf (built only when a finding needs it)."""
+        return f"{self.leaf_name}: certificate {pki.describe(self.leaf)}"
+
 
 def load(project: Project) -> tuple[list[Material], list[Finding]]:
     """Every certificate field and PEM file parsed, once per Project however many rules
@@ -162,6 +167,21 @@ def _load_bundle(pem: Pem, problems: list[Finding]) -> Material | None:
     return m
 
 
+def leaf_of(project: Project, resource: CertificateResource) -> x509.Certificate | None:
+    """The leaf certificate `load()` parsed from `resource`'s body (None when there is none
+    it could use), so that other rules need not parse the body again."""
+    materials = project.derive("certificate.by_resource", _by_resource)
+    return next((m.leaf for m in materials.get(links.key(resource), ()) if m.resource is resource), None)
+
+
+def _by_resource(project: Project) -> dict[links.Key, list[Material]]:
+    out: dict[links.Key, list[Material]] = {}
+    for m in load(project)[0]:
+        if m.resource is not None:
+            out.setdefault(links.key(m.resource), []).append(m)
+    return out
+
+
 # --- who uses a certificate --------------------------------------------------------------
 
 def load_balancers_using(project: Project, cert: CertificateResource) -> list[LoadBalancer]:
@@ -178,10 +198,11 @@ def served_hosts(project: Project, m: Material) -> list[HostBinding]:
     stack config, CDK; the input layer makes them) bound to the certificate resource or to
     a load balancer that uses it; for a standalone PEM file, those bound to its path (a
     file belongs to no root module, so its bindings carry no stack)."""
+    index = links.of(project)
     if m.resource is None:
-        return links.of(project).hosts_bound([("", m.label)])
+        return index.hosts_bound([("", m.label)])
     targets = [links.key(m.resource)] + [links.key(lb) for lb in load_balancers_using(project, m.resource)]
-    return links.of(project).hosts_bound(targets)
+    return index.hosts_bound(targets)
 
 
 # --- the checks --------------------------------------------------------------------------
@@ -199,24 +220,23 @@ def check_validity(project: Project, ctx: Context) -> Iterator[Finding]:
     """cert-expired, cert-not-yet-valid, cert-expiring-soon, cert-validity-too-long (leaf)."""
     at = _at(ctx)
     for m in _with_leaf(project):
-        leaf, name = m.leaf, m.leaf_name
+        leaf = m.leaf
         start, end = pki.not_before(leaf), pki.not_after(leaf)
-        who = f"{name}: certificate {pki.describe(leaf)}"
         if at > end:
-            yield finding("cert-expired", f"{who} expired on {pki.iso(end)} (evaluated at {pki.iso(at)}); "
+            yield finding("cert-expired", f"{m.who} expired on {pki.iso(end)} (evaluated at {pki.iso(at)}); "
                           "renew it and replace the certificate", m.where)
         elif at < start:
-            yield finding("cert-not-yet-valid", f"{who} is not valid before {pki.iso(start)} "
+            yield finding("cert-not-yet-valid", f"{m.who} is not valid before {pki.iso(start)} "
                           f"(evaluated at {pki.iso(at)}); ACM rejects it until then", m.where)
         elif end - at <= timedelta(days=ctx.warn_days):
             days = (end - at).days
-            yield finding("cert-expiring-soon", f"{who} expires on {pki.iso(end)}, in {days} day(s) "
+            yield finding("cert-expiring-soon", f"{m.who} expires on {pki.iso(end)}, in {days} day(s) "
                           f"(warning window {ctx.warn_days} days); renew it now: AWS never renews "
                           "imported or IAM certificates", m.where)
         if not pki.is_self_signed(leaf) and cabf.exceeds_max_validity(start, end):
             limit = cabf.max_validity_days(start)
             yield finding("cert-validity-too-long",
-                f"{who} is valid for {cabf.validity_days(start, end)} days ({pki.iso(start)} to "
+                f"{m.who} is valid for {cabf.validity_days(start, end)} days ({pki.iso(start)} to "
                 f"{pki.iso(end)}, counted inclusively in 86,400-second days); the CA/Browser Forum limit "
                 f"for a certificate issued then is {limit} days (ballot SC-081v3), so browsers distrust "
                 "it; have the CA reissue it within the limit", m.where)
@@ -229,9 +249,8 @@ def check_form(project: Project, ctx: Context) -> Iterator[Finding]:
     for m in load(project)[0]:
         leaf = m.leaf
         if leaf is not None:
-            who = f"{m.leaf_name}: certificate {pki.describe(leaf)}"
             if leaf.version != x509.Version.v3:
-                yield finding("cert-not-v3", f"{who} is X.509 {leaf.version.name}; ACM and browsers need "
+                yield finding("cert-not-v3", f"{m.who} is X.509 {leaf.version.name}; ACM and browsers need "
                               "version 3: reissue it as v3 (with subjectAltName)", m.where)
             if len(m.body_certs) > 1:
                 yield finding("multiple-certificates-in-body",
@@ -282,11 +301,10 @@ def check_keys(project: Project, ctx: Context) -> Iterator[Finding]:
         if leaf is None:
             continue
         kind = pki.key_type(leaf)
-        who = f"{m.leaf_name}: certificate {pki.describe(leaf)}"
         if _weak_key(leaf):
-            yield finding("key-too-weak", f"{who} has a {kind} key; use RSA 2048 or more, or EC P-256/P-384/P-521",
+            yield finding("key-too-weak", f"{m.who} has a {kind} key; use RSA 2048 or more, or EC P-256/P-384/P-521",
                           m.where)
-        yield from _unsupported_key(project, m, kind, who)
+        yield from _unsupported_key(project, m, kind)
         usable = [b for b in m.keys if not b.encrypted]
         if usable and not pki.key_matches(leaf, usable[0]):
             yield finding("key-mismatch", f"{m.names('private_key')}: the private key ({pki.key_type(usable[0].key)}, "
@@ -323,7 +341,7 @@ _FIXES = {
 }
 
 
-def _unsupported_key(project: Project, m: Material, kind: str, who: str) -> Iterator[Finding]:
+def _unsupported_key(project: Project, m: Material, kind: str) -> Iterator[Finding]:
     users = load_balancers_using(project, m.resource) if m.resource is not None else []
     if m.kind == "iam":
         deployment = "clb-iam"
@@ -336,7 +354,7 @@ def _unsupported_key(project: Project, m: Material, kind: str, who: str) -> Iter
         return
     used_by = f" (used by {', '.join(lb.address for lb in users)})" if users else ""
     yield finding("key-algorithm-unsupported",
-        f"{who}{used_by} has key type {kind}, which {name} does not take (it takes "
+        f"{m.who}{used_by} has key type {kind}, which {name} does not take (it takes "
         f"{', '.join(sorted(accepted))}); {_FIXES[deployment]}", m.where)
 
 
@@ -361,16 +379,15 @@ def check_names(project: Project, ctx: Context) -> Iterator[Finding]:
     """missing-san, leaf-is-ca, missing-server-auth-eku, domain-not-covered."""
     for m in _with_leaf(project):
         leaf = m.leaf
-        who = f"{m.leaf_name}: certificate {pki.describe(leaf)}"
         sans = pki.dns_names(leaf)
         if not sans:
-            yield finding("missing-san", f"{who} has no DNS subjectAltName; clients ignore the common name: "
+            yield finding("missing-san", f"{m.who} has no DNS subjectAltName; clients ignore the common name: "
                           "reissue it with the host names as subjectAltName", m.where)
         if pki.is_ca(leaf):
-            yield finding("leaf-is-ca", f"{who} is a CA certificate (basicConstraints CA=TRUE); deploy the "
+            yield finding("leaf-is-ca", f"{m.who} is a CA certificate (basicConstraints CA=TRUE); deploy the "
                           "end-entity certificate issued for your host names instead", m.where)
         if not pki.server_auth_allowed(leaf):
-            yield finding("missing-server-auth-eku", f"{who} has an extendedKeyUsage without serverAuth, so "
+            yield finding("missing-server-auth-eku", f"{m.who} has an extendedKeyUsage without serverAuth, so "
                           "TLS clients refuse it; reissue it with extendedKeyUsage serverAuth", m.where)
         seen: set[str] = set()
         for binding in served_hosts(project, m):
@@ -380,7 +397,7 @@ def check_names(project: Project, ctx: Context) -> Iterator[Finding]:
             seen.add(host)
             via = binding.where.resource or ":".join(str(p) for p in (binding.where.file, binding.where.line) if p)
             yield finding("domain-not-covered",
-                f"{who} does not cover {host} (served through {binding.target}"
+                f"{m.who} does not cover {host} (served through {binding.target}"
                 + (f", declared by {via}" if via else "") + f"); its DNS names are {', '.join(sans) or 'none'}: "
                 "add the name to the certificate (`*.example.com` covers neither `example.com` "
                 "nor `a.b.example.com`)", m.where)

@@ -60,6 +60,8 @@ def resource_type(address: str) -> str:
 def where(resource: Resource, listener: Listener | None = None) -> Where:
     """Where to report on a resource, or on one of its listener blocks (its own line)."""
     inner = listener.where if listener is not None else resource.where
+    if inner.file and inner.line and inner.resource == resource.address:
+        return inner   # says all of it already (as the input layer builds them)
     return Where(file=inner.file or resource.where.file, line=inner.line or resource.where.line,
                  resource=resource.address)
 

@@ -21,7 +21,7 @@ from ..facts.limits import ELB_RESERVED_POLICY_PREFIXES
 from ..findings import Finding, Where
 from ..model import (CertificateResource, Context, LbPolicy, LoadBalancer, Pem, PolicyAttribute, Project, Ref,
                      SslNegotiationPolicy, Unresolved)
-from . import links
+from . import certificate, links
 from .elb import is_secure, protocol
 
 
@@ -65,7 +65,8 @@ def negotiations(project: Project, lb: LoadBalancer, lb_port: int, at: Where) ->
     attached policies this cannot tell. No SSL policy at all means the AWS default."""
     found: list[Negotiation] = []
     skipped: list[Finding] = []
-    for attached in links.attached_policies(project, lb, lb_port):
+    index = links.of(project)
+    for attached in index.attached_policies(lb, lb_port):
         policy = attached.policy
         if policy is None:
             name = attached.name
@@ -92,7 +93,7 @@ def negotiations(project: Project, lb: LoadBalancer, lb_port: int, at: Where) ->
             found.append(Negotiation(reference.value, predefined=tls_policies.predefined(reference.value)))
         else:
             found.append(Negotiation("unknown"))   # check_policy_definitions reports the unresolved reference
-    if not found and links.of(project).may_have_hidden_policies(lb):
+    if not found and index.may_have_hidden_policies(lb):
         found.append(Negotiation("unknown"))   # check_policy_targets reports the unresolved value
     if not found:
         found.append(Negotiation(f"no policy (the default, {tls_policies.DEFAULT})",
@@ -137,15 +138,18 @@ def check_policy_definitions(project: Project, ctx: Context) -> Iterator[Finding
                           f"({' or '.join(ELB_RESERVED_POLICY_PREFIXES)}); rename it.", links.where(policy))
 
 
-def certificate_key_type(cert: CertificateResource) -> str | None:
+def certificate_key_type(cert: CertificateResource, leaf=None) -> str | None:
     """"RSA", "EC", ... for a certificate resource: a requested certificate's key_algorithm
-    (default RSA_2048), else the key of the first certificate in its body; None if unknown."""
+    (default RSA_2048), else the key of the first certificate in its body; None if unknown.
+    `leaf` is that first certificate when the caller has it parsed already."""
     if cert.kind == "acm-requested":
         algorithm = cert.key_algorithm if cert.key_algorithm is not None else ACM_REQUEST_DEFAULT
         return algorithm.split("_")[0].upper() if isinstance(algorithm, str) else None
+    from .. import pki   # parses X.509: only when a rule needs it
+    if leaf is not None:
+        return pki.key_type(leaf).split("_")[0]
     if not isinstance(cert.body, Pem):
         return None   # unresolved or missing bodies are the certificate rules' concern
-    from .. import pki   # parses X.509: only when a rule needs it
     try:
         certificates = pki.parse_pem(cert.body.reveal()).certificates
     except pki.PemError:
@@ -171,7 +175,7 @@ def _enabled_ciphers(negotiation: Negotiation) -> tuple[str, ...] | None:
 def check_cipher_key_type(project: Project, ctx: Context) -> Iterator[Finding]:
     for lb, listener in _secure_listeners(project):
         cert = links.certificate(project, listener.ssl_certificate_id, lb.stack)
-        key_type = certificate_key_type(cert) if cert is not None else None
+        key_type = certificate_key_type(cert, certificate.leaf_of(project, cert)) if cert is not None else None
         if key_type is None:
             continue
         at = links.where(lb, listener)
