@@ -25,8 +25,7 @@ def synthesized_example() -> Path:
     if "outdir" not in _synthesized:
         base = Path(tempfile.mkdtemp(prefix="elbtls-example-"))
         atexit.register(shutil.rmtree, base, ignore_errors=True)
-        outdir = base / "cdktf.out"
-        outdir.mkdir()
+        outdir = base / "cdktf.out"  # synth creates it
         proc = subprocess.run([sys.executable, "-m", "elbtls.modules.synth", "--config", str(EXAMPLE_CONFIG),
                                "--outdir", str(outdir)],
                               cwd=ROOT, capture_output=True, text=True, timeout=900, check=False)

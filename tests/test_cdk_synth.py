@@ -116,8 +116,7 @@ def test_the_validator_finds_no_error_in_the_output(outdir):
 
 @needs_terraform
 def test_synth_creates_an_output_directory_whose_parent_is_missing(tmp_path, monkeypatch, capsys):
-    config = tmp_path / stackconfig.CONFIG_FILENAME
-    config.write_text(textwrap.dedent("""
+    config = write_config(tmp_path, """
         version = 1
         [[stacks]]
         name = "plain"
@@ -127,7 +126,7 @@ def test_synth_creates_an_output_directory_whose_parent_is_missing(tmp_path, mon
         name = "web"
         availability_zones = ["eu-west-1a"]
         listeners = [{ lb_port = 80, lb_protocol = "HTTP", instance_port = 80, instance_protocol = "HTTP" }]
-    """))
+    """)
     outdir = tmp_path / "not" / "yet" / "cdktf.out"
     monkeypatch.chdir(ROOT)
     status = synth_cli.main(["--cli", "none", "--config", str(config), "--outdir", str(outdir)])
@@ -137,9 +136,15 @@ def test_synth_creates_an_output_directory_whose_parent_is_missing(tmp_path, mon
 
 # --- main.py run directly: what a user sees when something is wrong ------------------------
 
-def run_main(tmp_path: Path, config_text: str) -> subprocess.CompletedProcess:
+def write_config(tmp_path: Path, config_text: str) -> Path:
+    """A stack config file in tmp_path, from an indented TOML literal."""
     config = tmp_path / stackconfig.CONFIG_FILENAME
     config.write_text(textwrap.dedent(config_text))
+    return config
+
+
+def run_main(tmp_path: Path, config_text: str) -> subprocess.CompletedProcess:
+    config = write_config(tmp_path, config_text)
     env = {**os.environ, "ELBTLS_STACKS": str(config), "CDKTF_OUTDIR": str(tmp_path / "cdktf.out")}
     return subprocess.run([sys.executable, "main.py"], cwd=ROOT, env=env, capture_output=True, text=True)
 
