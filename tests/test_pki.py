@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 
 import pytest
@@ -10,7 +11,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
 from elbtls.validators import pki
-from tests.certs import bundle, key_pem, make_ca, make_leaf, private_key
+from tests.certs import _children, _encode, _tlv, bundle, key_pem, make_ca, make_leaf, private_key
 
 ROOT = make_ca()
 INTER = make_ca("Test Intermediate", issuer=ROOT)
@@ -42,6 +43,30 @@ def test_traditional_rsa_and_ec_keys_load():
     for kind in ("rsa2048", "ec384"):
         contents = pki.parse_pem(key_pem(private_key(kind), fmt="traditional"))
         assert not contents.keys[0].encrypted and contents.keys[0].key is not None
+
+
+_RSA_FIELDS = ("n", "e", "d", "p", "q", "dmp1", "dmq1", "iqmp")
+
+
+@pytest.mark.parametrize("field", _RSA_FIELDS)
+def test_rsa_key_with_any_field_altered_is_refused(field):
+    """OpenSSL's primality check is skipped for speed (pki._load_key), so the consistency
+    check must catch a change to any one of the key's numbers."""
+    der = private_key().private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.TraditionalOpenSSL,
+                                      serialization.NoEncryption())
+    _, start, end = _tlv(der, 0)
+    parts = _children(der[start:end])             # the version, then the eight numbers in order
+    index = 1 + _RSA_FIELDS.index(field)
+    tag, value_start, _ = _tlv(parts[index], 0)
+    value = bytearray(parts[index][value_start:])
+    value[-1] ^= 0x02                              # the same length, another number
+    parts[index] = _encode(tag, bytes(value))
+
+    def pem(data: bytes) -> str:
+        return f"-----BEGIN RSA PRIVATE KEY-----\n{base64.encodebytes(data).decode()}-----END RSA PRIVATE KEY-----\n"
+
+    assert pki.parse_pem(pem(der)).keys[0].key is not None     # the unaltered key loads
+    assert "does not hold a valid private key" in _error(pem(_encode(0x30, b"".join(parts))))
 
 
 def test_other_blocks_are_reported_by_label():
