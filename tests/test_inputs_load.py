@@ -205,6 +205,50 @@ def test_record_instances_follow_count_and_for_each(tmp_path):
         "aws_route53_record.single": 1, "aws_route53_record.unknown": None}
 
 
+def test_override_files_merge_into_their_blocks(tmp_path):
+    """Terraform merges override files into the primary blocks, in lexical order: an argument
+    replaces, a nested block type replaces all of that type, lifecycle merges by argument."""
+    (tmp_path / "main.tf").write_text(
+        'locals {\n  port = 443\n}\n'
+        'provider "aws" {\n  region = "us-east-1"\n}\n'
+        'resource "aws_acm_certificate" "web" {\n  domain_name = "old.example.com"\n'
+        '  validation_method = "DNS"\n  lifecycle {\n    create_before_destroy = true\n  }\n}\n'
+        'resource "aws_elb" "web" {\n  name = "web"\n'
+        '  listener {\n    lb_port = 80\n    lb_protocol = "http"\n    instance_port = 80\n    instance_protocol = "http"\n  }\n'
+        '  listener {\n    lb_port = 8080\n    lb_protocol = "http"\n    instance_port = 80\n    instance_protocol = "http"\n  }\n}\n')
+    (tmp_path / "a_override.tf").write_text(
+        'locals {\n  port = 8443\n}\n'
+        'provider "aws" {\n  region = "eu-west-1"\n}\n'
+        'resource "aws_acm_certificate" "web" {\n  domain_name = "new.example.com"\n'
+        '  lifecycle {\n    ignore_changes = [tags]\n  }\n}\n'
+        'resource "aws_elb" "web" {\n'
+        '  listener {\n    lb_port = local.port\n    lb_protocol = "https"\n    instance_port = 80\n'
+        '    instance_protocol = "http"\n    ssl_certificate_id = aws_acm_certificate.web.arn\n  }\n}\n')
+    (tmp_path / "override.tf.json").write_text(  # after a_override.tf: the last word on domain_name
+        '{"resource": {"aws_acm_certificate": {"web": {"domain_name": "json.example.com"}}}}')
+    result = load([str(tmp_path)])
+    assert result.findings == []
+    (cert,) = result.project.certificates
+    assert (cert.domain_name, cert.validation_method, cert.create_before_destroy, cert.region) == (
+        "json.example.com", "DNS", True, "eu-west-1")
+    (lb,) = result.project.load_balancers
+    assert [(ls.lb_port, ls.lb_protocol, ls.where.file) for ls in lb.listeners] == [
+        (8443, "https", str(tmp_path / "a_override.tf"))]
+    assert lb.listeners[0].ssl_certificate_id == Ref(address="aws_acm_certificate.web", attribute="arn")
+
+
+def test_an_override_with_nothing_to_override_is_one_finding(tmp_path):
+    (tmp_path / "main.tf").write_text('resource "aws_elb" "web" {\n  name = "web"\n}\n')
+    (tmp_path / "dev_override.tf").write_text(
+        'resource "aws_elb" "api" {\n  name = "api"\n}\nlocals {\n  x = 1\n}\n'
+        'resource "aws_elb" "web" {\n  name = "web2"\n}\n')
+    result = load([str(tmp_path)])
+    (f,) = result.findings
+    assert (f.rule, f.file) == ("input-unreadable", str(tmp_path / "dev_override.tf"))
+    assert "resource aws_elb.api, local value x" in f.message
+    assert [lb.name for lb in result.project.load_balancers] == ["web2"]   # the rest still merges
+
+
 # --- display paths and discovery --------------------------------------------------------
 
 def test_display_paths_follow_the_argument(in_fixtures):

@@ -4,7 +4,7 @@ plus the findings about the input itself.
     discover  which files the paths stand for; how a file is read (size limit, encoding)
     hcl       HCL to the block tree (tree-sitter)         tfjson  Terraform JSON to the same tree
     loader    parse each module directory once            evaluate  values, references, providers
-    extract   resources into the models of model.py
+    override  override files merged into their blocks     extract   resources into the models of model.py
 """
 
 from __future__ import annotations

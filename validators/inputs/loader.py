@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from ..catalog import finding
 from ..findings import Finding, Where
-from . import hcl, tfjson
+from . import hcl, override, tfjson
 from .discover import SourceFile, module_files, read_text
 from .evaluate import Module
 from .tree import Block, InputError, Suppression
@@ -71,10 +71,21 @@ class Loader:
         module = Module(path, display, real)
         tfvars = sorted((f for f in files if f.kind.startswith("tfvars")),
                         key=lambda f: (_TFVARS_ORDER.get(os.path.basename(f.path), 2), os.path.basename(f.path)))
-        for f in [f for f in files if not f.kind.startswith("tfvars")] + tfvars:
+        config = [f for f in files if not f.kind.startswith("tfvars")]
+        overrides = sorted((f for f in config if override.is_override(os.path.basename(f.path))),
+                           key=lambda f: os.path.basename(f.path))
+        for f in [f for f in config if f not in overrides] + tfvars:
             top = self.parse(f)
             if top is not None:
                 _add(module, top)
+        for f in overrides:
+            top = self.parse(f)
+            missing = override.merge(module, top) if top is not None else []
+            if missing:
+                self.problem("input-unreadable",
+                             f"this override file overrides {', '.join(missing)}, which no primary file "
+                             "of the module defines (Terraform refuses it); define the block in a .tf file "
+                             "without the _override suffix, or remove it here", Where(file=f.display))
         return module
 
     def parse(self, f: SourceFile) -> Block | None:
