@@ -17,7 +17,6 @@ import argparse
 import gc
 import os
 import sys
-import tempfile
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -227,6 +226,8 @@ def _emit(report, args) -> None:
 def _write_atomically(target: Path, text: str) -> None:
     """Write to a temporary file beside `target`, then rename: a reader never sees half a
     report, and a failed run leaves any previous report as it was."""
+    import tempfile   # only --output needs it: not loaded on every run
+
     directory = target.parent if str(target.parent) else Path(".")
     try:
         fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)

@@ -16,7 +16,6 @@ silently switch a rule back on or off.
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import os
 from dataclasses import dataclass, field
@@ -151,5 +150,7 @@ def _severity(where: str, key: str, value: object) -> Severity:
 
 def did_you_mean(word: str, choices) -> str:
     """' (did you mean ...?)' for near misses, else ''."""
+    import difflib   # only for a misspelling
+
     close = difflib.get_close_matches(word, list(choices), n=3)
     return f" (did you mean {', '.join(close)}?)" if close else ""
