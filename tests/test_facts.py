@@ -76,6 +76,27 @@ def test_cipher_counts_match_aws_table(name, count):
     assert len(tp.predefined(name).ciphers) == count
 
 
+_SHA1_ECDHE_AND_RSA = {"ECDHE-ECDSA-AES128-SHA", "ECDHE-RSA-AES128-SHA", "ECDHE-RSA-AES256-SHA",
+                       "ECDHE-ECDSA-AES256-SHA", "AES128-SHA", "AES256-SHA"}
+
+
+@pytest.mark.parametrize("name,beyond_tls12_policy", [  # AWS's "Ciphers by policy", as differences
+    ("ELBSecurityPolicy-TLS-1-2-2017-01", set()),
+    ("ELBSecurityPolicy-TLS-1-1-2017-01", _SHA1_ECDHE_AND_RSA),
+    ("ELBSecurityPolicy-2016-08", _SHA1_ECDHE_AND_RSA),
+    ("ELBSecurityPolicy-2015-05", _SHA1_ECDHE_AND_RSA | {"DES-CBC3-SHA"}),
+    ("ELBSecurityPolicy-2015-03", _SHA1_ECDHE_AND_RSA | {"DHE-RSA-AES128-SHA", "DHE-DSS-AES128-SHA", "DES-CBC3-SHA"}),
+    ("ELBSecurityPolicy-2015-02", _SHA1_ECDHE_AND_RSA | {"DHE-RSA-AES128-SHA", "DHE-DSS-AES128-SHA"})])
+def test_documented_policies_enable_exactly_aws_ciphers(name, beyond_tls12_policy):
+    tls12 = {"ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES128-SHA256",
+             "ECDHE-RSA-AES128-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384",
+             "ECDHE-ECDSA-AES256-SHA384", "ECDHE-RSA-AES256-SHA384", "AES128-GCM-SHA256", "AES128-SHA256",
+             "AES256-GCM-SHA384", "AES256-SHA256"}
+    policy = tp.predefined(name)
+    assert set(policy.ciphers) == tls12 | beyond_tls12_policy
+    assert policy.server_order is True
+
+
 def test_policy_history_spot_checks():
     p = tp.predefined
     assert "DES-CBC3-SHA" in p("ELBSecurityPolicy-2015-05").ciphers

@@ -1,19 +1,38 @@
 """The predefined SSL negotiation (security) policies of Classic Load Balancers: the one
 table the rules and the CDK constructs read.
 
-Source: "Predefined SSL security policies for Classic Load Balancers",
-https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/elb-security-policy-table.html
-(ELBSecurityPolicy-TLS-1-2-2017-01, -TLS-1-1-2017-01, -2016-08, -2015-05, -2015-03, -2015-02).
-The older policies (-2014-10, -2014-01, -2011-08) come from the same guide's earlier
-table (https://docs.aws.amazon.com/ElasticLoadBalancing/latest/DeveloperGuide/elb-security-policy-table.html):
-2014-10 dropped SSLv3 (POODLE), 2015-02 dropped RC4, 2015-03 re-added DES-CBC3-SHA,
-2015-05 dropped the DHE suites (Logjam), 2016-08 dropped DES-CBC3-SHA (SWEET32).
-AWS lists the ELBSample-* policies by name only; their protocols and ciphers are not
-documented, so the table says "unknown" (None) for them rather than guess, and treats
-them as legacy, as the rule catalogue does.
+Verified (protocols, ciphers, Server Order Preference) for ELBSecurityPolicy-TLS-1-2-2017-01,
+-TLS-1-1-2017-01, -2016-08, -2015-05, -2015-03 and -2015-02 against both
+- "Predefined SSL security policies for Classic Load Balancers",
+  https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/elb-security-policy-table.html
+  ("Protocols by policy", "Ciphers by policy", "Policies by cipher"), and
+- its last published source, awsdocs/elb-classic-load-balancers-user-guide,
+  doc_source/elb-security-policy-table.md at fcb874d997fd8133ee19595b18daf2226fd0149b,
+  whose rows give the preference order kept in _CIPHER_ORDER. (The current page's
+  "Ciphers by policy" lists ECDHE-ECDSA-AES256-SHA before ECDHE-RSA-AES256-SHA and the DHE
+  suites last, and its "Policies by cipher" swaps those two suites' IANA names; the
+  row order is the one the table says the load balancer follows.)
+The default, ELBSecurityPolicy-2016-08 (limits.ELB_DEFAULT_SSL_POLICY), is from the same
+repository's doc_source/ssl-config-update.md.
 
-Each policy's cipher list is derived from its neighbour's, in the order of AWS's table,
-which is the server's preference order.
+NOT verified against a readable AWS table: ELBSecurityPolicy-2014-10, -2014-01 and -2011-08.
+AWS no longer documents them; the earlier table
+(https://docs.aws.amazon.com/ElasticLoadBalancing/latest/DeveloperGuide/elb-security-policy-table.html)
+survives only as a text copy that lost its check marks. The number of blank cells on
+each of its rows agrees with every entry here (its last row, RC4-SHA, is cut short), and
+so do notes written at the time (Netflix security_monkey's ELB auditor, blog posts on
+2015-02): 2014-10 dropped SSLv3 (POODLE) but kept RC4; 2014-01 introduced Server Order
+Preference, which 2011-08 lacks; 2011-08 has RC4-SHA and DES-CBC3-SHA. Neither 2014
+policy has DES-CBC3-SHA: 2015-02 dropped RC4, which left Windows XP with no cipher, and
+2015-03 added DES-CBC3-SHA for it. 2015-05 dropped the DHE suites (Logjam),
+2016-08 dropped DES-CBC3-SHA (SWEET32).
+
+AWS lists the ELBSample-* policies by name only (each pair as aliases); their protocols
+and ciphers are not documented, so the table says "unknown" (None) for them rather than
+guess, and treats them as legacy, as the rule catalogue does.
+
+Each policy's cipher list is derived from its neighbour's and put in _CIPHER_ORDER, the
+server's preference order.
 """
 
 from __future__ import annotations
