@@ -10,6 +10,7 @@ BIN    := $(VENV)/bin
 NODE = $(BIN)/python -m elbtls.modules.node
 CHECKOV_VENV := .venv-checkov
 CHECKOV_VERSION := 3.3.30
+BENCH_VENV := .venv-bench
 
 .PHONY: setup synth test bench clean
 
@@ -29,6 +30,14 @@ $(CHECKOV_VENV)/.installed:
 	$(CHECKOV_VENV)/bin/pip install -q checkov==$(CHECKOV_VERSION)
 	touch $@
 
+# The benchmark times elbtls as pre-commit installs it: not editable, runtime dependencies
+# only (benchmarks/validate_bench.py reinstalls the working tree here on each run).
+$(BENCH_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install -q --upgrade pip setuptools
+	$(BENCH_VENV)/bin/pip install -q .
+	touch $@
+
 setup: $(VENV)/.installed node_modules/.installed $(CHECKOV_VENV)/.installed
 
 synth: $(VENV)/.installed node_modules/.installed
@@ -43,4 +52,4 @@ bench: setup
 	$(BIN)/python benchmarks/audit_bench.py
 
 clean:
-	rm -rf $(VENV) $(CHECKOV_VENV) node_modules cdktf.out .pytest_cache
+	rm -rf $(VENV) $(CHECKOV_VENV) $(BENCH_VENV) node_modules cdktf.out .pytest_cache
