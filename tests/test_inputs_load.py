@@ -237,6 +237,18 @@ def test_override_files_merge_into_their_blocks(tmp_path):
     assert lb.listeners[0].ssl_certificate_id == Ref(address="aws_acm_certificate.web", attribute="arn")
 
 
+def test_a_provider_override_matches_by_alias(tmp_path):
+    (tmp_path / "main.tf").write_text(
+        'provider "aws" {\n  region = "us-east-1"\n}\n'
+        'provider "aws" {\n  alias = "west"\n  region = "us-west-1"\n}\n'
+        'resource "aws_elb" "east" {\n  name = "east"\n}\n'
+        'resource "aws_elb" "west" {\n  provider = aws.west\n  name = "west"\n}\n')
+    (tmp_path / "override.tf").write_text('provider "aws" {\n  alias = "west"\n  region = "us-west-2"\n}\n')
+    result = load([str(tmp_path)])
+    assert result.findings == []
+    assert {lb.name: lb.region for lb in result.project.load_balancers} == {"east": "us-east-1", "west": "us-west-2"}
+
+
 def test_an_override_with_nothing_to_override_is_one_finding(tmp_path):
     (tmp_path / "main.tf").write_text('resource "aws_elb" "web" {\n  name = "web"\n}\n')
     (tmp_path / "dev_override.tf").write_text(

@@ -77,6 +77,6 @@ def _merge_or_note(base: Block | None, override: Block, name: str, missing: list
 def _alias(provider: Block) -> object:
     """The provider block's alias: its value when literal, else its expression's text."""
     alias = provider.attrs.get("alias")
-    if alias is None or isinstance(alias, Lit):
-        return alias and alias.value
-    return alias.text
+    if alias is None:
+        return None
+    return alias.value if isinstance(alias, Lit) else alias.text
