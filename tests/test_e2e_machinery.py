@@ -18,7 +18,6 @@ import pytest
 
 from tests import e2e_readback as rb
 from tests import terraform
-from tests.awsmock import MotoServer
 from tests.certs import make_ca, make_leaf
 from tests.terraform import Terraform, TerraformError, terraform_available
 
@@ -56,12 +55,6 @@ def test_runs_get_a_clean_environment(tmp_path, monkeypatch):
     assert "AWS_PROFILE" not in env and "TF_VAR_private_key" not in env
     assert env["TF_CLI_CONFIG_FILE"] == str(tmp_path / "x.tfrc")
     assert env["AWS_ENDPOINT_URL"] == "http://127.0.0.1:1"
-
-
-@pytest.fixture(scope="module")
-def moto():
-    with MotoServer() as server:
-        yield server
 
 
 @pytest.fixture
